@@ -1,0 +1,1 @@
+"""FastAPI service for hamlet-coverage (see issue: Service). Imports ``coverage``, never the reverse."""
