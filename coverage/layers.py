@@ -58,6 +58,9 @@ class Field:
         Allowed values of an ``enum`` column.
     min, max : float or None
         Inclusive bounds of a numeric column.
+    estimate : bool
+        An ``int`` column holding a modelled estimate (population, households): fractional
+        values are rounded and reported as a note instead of rejected.
     """
 
     name: str
@@ -68,6 +71,7 @@ class Field:
     allowed: tuple[str, ...] | None = None
     min: float | None = None
     max: float | None = None
+    estimate: bool = False
 
     @property
     def dtype(self) -> str:
@@ -133,9 +137,7 @@ ROAD_CLASSES = ("national", "provincial", "district", "urban", "commune", "hamle
 FIBRE_POINT_KINDS = ("OLT", "cabinet", "splitter")
 STRUCTURES = ("tower", "monopole", "rooftop", "pole")
 
-_owner = Field(
-    "owner", "str", "Who owns the asset: an operator, a tower company or a utility (e.g. EVN)."
-)
+_owner = Field("owner", "str", "Who owns the asset: an operator, a tower company or a utility (e.g. EVN).")
 _tenants = Field(
     "tenants",
     "tenants",
@@ -167,8 +169,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                     required=False,
                 ),
                 Field("name_ascii", "str", "Name without diacritics.", required=False),
-                Field("population", "int", "Residents.", required=False, unit="persons", min=0),
-                Field("households", "int", "Households.", required=False, unit="households", min=0),
+                Field("population", "int", "Residents.", required=False, unit="persons", min=0, estimate=True),
+                Field("households", "int", "Households.", required=False, unit="households", min=0, estimate=True),
             ),
             "Provinces, districts and communes of both hierarchies.",
             unique_within=("period",),
@@ -202,8 +204,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Field("name", "str", "Name with diacritics, e.g. 'Ấp Tân Phú'."),
                 Field("commune_code", "str", "pre2025 commune the hamlet lies in."),
                 Field("kind", "enum", "Hamlet type.", required=False, allowed=HAMLET_KINDS),
-                Field("population", "int", "Residents.", required=False, unit="persons", min=0),
-                Field("households", "int", "Households.", required=False, unit="households", min=0),
+                Field("population", "int", "Residents.", required=False, unit="persons", min=0, estimate=True),
+                Field("households", "int", "Households.", required=False, unit="households", min=0, estimate=True),
             ),
             "Hamlets (ấp, thôn, khu vực): the unit the plan's 100 % targets count.",
         ),
@@ -238,7 +240,14 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Field("antenna_gain_dbi", "float", "Boresight gain.", unit="dBi", min=-5, max=30),
                 Field("hbw_deg", "float", "Horizontal 3 dB beamwidth (360 = omni).", unit="deg", min=5, max=360),
                 Field("vbw_deg", "float", "Vertical 3 dB beamwidth.", unit="deg", min=1, max=90),
-                Field("tx_power_dbm", "float", "Total transmit power of the cell at the antenna port.", unit="dBm", min=0, max=60),
+                Field(
+                    "tx_power_dbm",
+                    "float",
+                    "Total transmit power of the cell at the antenna port.",
+                    unit="dBm",
+                    min=0,
+                    max=60,
+                ),
             ),
             "Cells (one row per sector and carrier) of the sites.",
         ),
@@ -288,7 +297,23 @@ SCHEMAS: dict[str, LayerSchema] = {
 }
 """Every layer's schema, by layer name."""
 
-LAYER_NAMES: tuple[str, ...] = tuple(SCHEMAS)
+PROJECT_LAYERS: tuple[str, ...] = tuple(SCHEMAS)
+"""Layers a project may hold, in dependency order."""
+
+SCHEMAS["hamlet_points"] = LayerSchema(
+    "hamlet_points",
+    "hamlet_id",
+    POINT,
+    (
+        Field("hamlet_id", "str", "Unique hamlet id."),
+        Field("name", "str", "Hamlet name."),
+        Field("commune_code", "str", "pre2025 commune (found by location when absent).", required=False),
+        Field("kind", "enum", "Hamlet type.", required=False, allowed=HAMLET_KINDS),
+        Field("population", "int", "Residents.", required=False, unit="persons", min=0, estimate=True),
+        Field("households", "int", "Households.", required=False, unit="households", min=0, estimate=True),
+    ),
+    "Hamlet centre points: an input from which hamlet polygons are built (not a project layer).",
+)
 
 
 @dataclass(frozen=True)
@@ -353,8 +378,7 @@ def schema_markdown() -> str:
                 rng = f"{f.min if f.min is not None else ''} … {f.max if f.max is not None else ''}"
             else:
                 rng = ""
-            lines.append(
-                f"| `{f.name}` | {f.kind} | {f.unit or ''} | {rng} | {'yes' if f.required else 'no'} | {f.description} |"
-            )
+            req = "yes" if f.required else "no"
+            lines.append(f"| `{f.name}` | {f.kind} | {f.unit or ''} | {rng} | {req} | {f.description} |")
         lines.append("")
     return "\n".join(lines)

@@ -1,0 +1,299 @@
+"""Command-line interface ``coverage-planner`` (Typer + rich)."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import pyogrio
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from coverage._errors import CoverageError, Problem, RepairWarning, ValidationError
+from coverage.io import RASTER_SUFFIXES, check_file, check_raster, get_preset, read_layer, write_layer
+from coverage.layers import PROJECT_LAYERS, SCHEMAS, schema_markdown
+from coverage.project import MANIFEST_NAME, META_TABLE, Project, check_project, sample_manifest
+
+app = typer.Typer(
+    name="coverage-planner",
+    help="Mobile-broadband and fibre coverage of a province's hamlets: validate data, assess, plan.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+IMPORT_KINDS = {
+    "boundaries": "admin_units",
+    "commune-mapping": "commune_mapping",
+    "hamlets": "hamlets",
+    "hamlet-points": "hamlet_points",
+    "sites": "sites",
+    "cells": "cells",
+    "poles": "poles",
+    "ducts": "ducts",
+    "fibre-points": "fibre_points",
+    "roads": "roads",
+}
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Any]:
+    """A rich progress bar; yields a callback advancing it with a step description."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+
+        def step(what: str) -> None:
+            bar.update(task, advance=1, description=f"{label}: {what}")
+
+        yield step
+
+
+def _print_problems(errors: list[Problem], notes: list[Problem]) -> None:
+    for n in notes:
+        console.print(f"[yellow]note[/]  {n}", highlight=False, soft_wrap=True)
+    for e in errors:
+        console.print(f"[red]error[/] {e}", highlight=False, soft_wrap=True)
+
+
+def _parse_pairs(pairs: list[str] | None, option: str) -> dict[str, str]:
+    out = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise typer.BadParameter(f"{p!r}: expected TARGET=VALUE", param_hint=option)
+        k, v = p.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _is_project(path: Path) -> bool:
+    if path.is_dir() or path.suffix.lower() == ".toml":
+        return True
+    if path.suffix.lower() == ".gpkg":
+        try:
+            tables = {str(n) for n, _ in pyogrio.list_layers(path)}
+        except pyogrio.errors.DataSourceError:
+            return False
+        return META_TABLE in tables or len(tables & set(PROJECT_LAYERS)) > 1
+    return False
+
+
+def _load_project(path: Path) -> Project:
+    steps = len(PROJECT_LAYERS) + 4
+    with _progress(steps, f"reading {path.name}") as step:
+        result = check_project(path, progress=step)
+    if not result.ok or result.project is None:
+        _print_problems(result.errors, result.notes)
+        err_console.print(f"[red]{path}: {len(result.errors)} problem(s); nothing written.[/]")
+        raise typer.Exit(1)
+    _print_problems([], result.notes)
+    return result.project
+
+
+def _summary_table(project: Project) -> Table:
+    table = Table(title=f"{project.name}", title_justify="left")
+    for c in ("item", "count", "detail"):
+        table.add_column(c, justify="right" if c == "count" else "left")
+    for row in project.summary().itertuples(index=False):
+        table.add_row(str(row.item), f"{row.count:,}", str(row.detail))
+    return table
+
+
+@app.command()
+def summary(
+    project: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the embedded sample province."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder to write the project's GeoPackage into.")] = Path("out"),
+) -> None:
+    """Main job: load and validate a project, print a summary and write it as one GeoPackage."""
+    path = project or sample_manifest()
+    t0 = time.perf_counter()
+    proj = _load_project(path)
+    console.print(_summary_table(proj))
+    stem = path.parent.name if path.name == MANIFEST_NAME else path.stem
+    with _progress(1, "writing GeoPackage") as step:
+        dest = proj.to_gpkg(out / f"{stem}.gpkg")
+        step("done")
+    console.print(
+        f"Valid project. Wrote [bold]{dest}[/] in {time.perf_counter() - t0:.1f} s "
+        f"(metric CRS {proj.utm_crs.to_string()})."
+    )
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A layer file, a raster, or a project.", exists=True)],
+    layer: Annotated[str | None, typer.Option(help=f"Layer the file holds: {', '.join(SCHEMAS)}.")] = None,
+    preset: Annotated[str | None, typer.Option(help="Named column mapping (see `coverage-planner presets`).")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="Column mapping SCHEMA_COLUMN=SOURCE_COLUMN.")] = None,
+    value: Annotated[list[str] | None, typer.Option(help="Constant column SCHEMA_COLUMN=VALUE.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS to assume when the file has none.")] = None,
+    lon: Annotated[str | None, typer.Option(help="CSV longitude column.")] = None,
+    lat: Annotated[str | None, typer.Option(help="CSV latitude column.")] = None,
+    source_layer: Annotated[str | None, typer.Option(help="Table inside a multi-layer file.")] = None,
+) -> None:
+    """Check a file or project against the data contracts; print a summary and every problem.
+
+    Exit code 1 when any error is found.
+    """
+    try:
+        if path.suffix.lower() in RASTER_SUFFIXES:
+            info, problems = check_raster(path)
+            console.print(
+                f"{path}: raster {info.width}×{info.height}, {info.dtype}, CRS "
+                f"{info.crs.to_string() if info.crs else 'none'}, nodata {info.nodata}, "
+                f"values {info.valid_min:g}…{info.valid_max:g}, sum {info.valid_sum:,.0f}"
+            )
+            _finish(problems, [])
+        elif not (layer or preset or map_) and _is_project(path):
+            proj = _load_project(path)
+            console.print(_summary_table(proj))
+            console.print("[green]valid project[/]")
+        else:
+            result = check_file(
+                path,
+                layer,
+                preset=preset,
+                columns=_parse_pairs(map_, "--map"),
+                values=_parse_pairs(value, "--value"),
+                crs=crs,
+                lon=lon,
+                lat=lat,
+                source_layer=source_layer,
+            )
+            n = len(result.frame)
+            console.print(f"{path}: {n:,} row(s) checked as layer [bold]{result.layer}[/]", highlight=False)
+            _finish(result.errors, result.notes)
+    except ValidationError as exc:
+        _finish(exc.problems, [])
+    except (CoverageError, FileNotFoundError) as exc:
+        err_console.print(f"[red]error[/] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _finish(errors: list[Problem], notes: list[Problem]) -> None:
+    _print_problems(errors, notes)
+    if errors:
+        err_console.print(f"[red]{len(errors)} error(s)[/], {len(notes)} note(s)")
+        raise typer.Exit(1)
+    console.print(f"[green]valid[/] ({len(notes)} note(s))")
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(help=f"What the file holds: {', '.join(IMPORT_KINDS)}.")],
+    source: Annotated[Path, typer.Argument(help="Input file.", exists=True)],
+    out: Annotated[Path, typer.Option(help="Output: .gpkg (adds/replaces the layer), .parquet, .geojson or .csv.")],
+    preset: Annotated[str | None, typer.Option(help="Named column mapping.")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="Column mapping SCHEMA_COLUMN=SOURCE_COLUMN.")] = None,
+    value: Annotated[list[str] | None, typer.Option(help="Constant column SCHEMA_COLUMN=VALUE.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS to assume when the file has none.")] = None,
+    lon: Annotated[str | None, typer.Option(help="CSV longitude column.")] = None,
+    lat: Annotated[str | None, typer.Option(help="CSV latitude column.")] = None,
+    source_layer: Annotated[str | None, typer.Option(help="Table inside a multi-layer file.")] = None,
+    communes: Annotated[Path | None, typer.Option(help="hamlet-points: commune boundaries file.")] = None,
+    communes_preset: Annotated[str | None, typer.Option(help="hamlet-points: preset of the communes file.")] = None,
+    population: Annotated[Path | None, typer.Option(help="hamlet-points: population raster (e.g. WorldPop).")] = None,
+    drop_outside: Annotated[bool, typer.Option(help="hamlet-points: drop points outside every commune.")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="Skip rows with errors (each listed) instead of refusing the whole file.")
+    ] = False,
+) -> None:
+    """Import a foreign file into a validated layer (hamlet points become hamlet polygons).
+
+    Nothing is written when any problem is found.
+    """
+    if kind not in IMPORT_KINDS:
+        raise typer.BadParameter(f"{kind!r}: use one of {', '.join(IMPORT_KINDS)}", param_hint="KIND")
+    layer = IMPORT_KINDS[kind]
+    if preset and get_preset(preset).layer != layer:
+        raise typer.BadParameter(
+            f"preset {preset!r} is for {get_preset(preset).layer}, not {layer}", param_hint="--preset"
+        )
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RepairWarning)
+            with _progress(3, f"importing {source.name}") as step:
+                step("reading")
+                frame = read_layer(
+                    source,
+                    layer,
+                    preset=preset,
+                    columns=_parse_pairs(map_, "--map"),
+                    values=_parse_pairs(value, "--value"),
+                    crs=crs,
+                    lon=lon,
+                    lat=lat,
+                    source_layer=source_layer,
+                    skip_invalid=skip_invalid,
+                )
+                if layer == "hamlet_points":
+                    if communes is None:
+                        raise typer.BadParameter("hamlet-points needs --communes", param_hint="--communes")
+                    from coverage.hamlets import hamlets_from_points
+
+                    step("building hamlet polygons")
+                    units = read_layer(communes, "admin_units", preset=communes_preset)
+                    units = units[units["level"] == "commune"]
+                    frame = hamlets_from_points(
+                        frame, units, population=population, on_outside="drop" if drop_outside else "raise"
+                    )
+                    layer = "hamlets"
+                step("writing")
+                write_layer(frame, out, layer)
+        for w in caught:
+            console.print(f"[yellow]note[/]  {w.message}", highlight=False, soft_wrap=True)
+    except ValidationError as exc:
+        _print_problems(exc.problems, [])
+        hint = " (--skip-invalid imports the other rows)" if all(p.row_id for p in exc.problems) else ""
+        err_console.print(f"[red]{len(exc.problems)} problem(s); nothing written{hint}.[/]")
+        raise typer.Exit(1) from None
+    except (CoverageError, FileNotFoundError) as exc:
+        err_console.print(f"[red]error[/] {exc}\nNothing written.")
+        raise typer.Exit(1) from None
+    console.print(f"Wrote {len(frame):,} {layer} to [bold]{out}[/]")
+
+
+@app.command()
+def schema(
+    layer: Annotated[str | None, typer.Argument(help="One layer; default: all.")] = None,
+) -> None:
+    """Print the layer schemas (columns, types, units, allowed values)."""
+    text = schema_markdown()
+    if layer:
+        if layer not in SCHEMAS:
+            raise typer.BadParameter(f"{layer!r}: use one of {', '.join(SCHEMAS)}", param_hint="LAYER")
+        text = text.split(f"### `{layer}`", 1)[1].split("### ", 1)[0]
+        text = f"### `{layer}`{text}"
+    console.print(text, markup=False, highlight=False)
+
+
+@app.command("presets")
+def presets_() -> None:
+    """List the named column mappings for known foreign files."""
+    from coverage.io import presets
+
+    for p in presets().values():
+        console.print(f"[bold]{p.name}[/] → {p.layer}: {p.description}", highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
