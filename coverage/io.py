@@ -280,7 +280,12 @@ def check_file(
     cols = {**(pre.columns if pre else {}), **(columns or {})}
     vals = {**(pre.values if pre else {}), **(values or {})}
     mapped = apply_mapping(frame, cols, vals, source=str(p), layer=layer)
+    restored = _untruncate_shapefile_names(mapped, layer) if p.suffix.lower() == ".shp" else {}
+    mapped = mapped.rename(columns=restored)
     result = check_layer(mapped, layer, source=str(p))
+    if restored:
+        names = ", ".join(f"{a}→{b}" for a, b in restored.items())
+        result.notes.append(Problem(str(p), layer, None, None, f"Shapefile column names restored: {names}"))
     if skip_invalid and result.row_errors_only:
         try:
             kept, dropped = drop_bad_rows(mapped, result, layer, source=str(p))
@@ -289,6 +294,22 @@ def check_file(
         skipped = [Problem(d.source, d.layer, d.row_id, d.field, f"row skipped: {d.message}") for d in dropped]
         return LayerCheck(kept, [], result.notes + skipped, layer)
     return result
+
+
+SHAPEFILE_NAME_LIMIT = 10
+"""Shapefile (dBASE) field names are cut to 10 characters."""
+
+
+def _untruncate_shapefile_names(frame: pd.DataFrame, layer: str) -> dict[str, str]:
+    """Schema names a Shapefile cut to 10 characters ('mast_heigh' → 'mast_height_m')."""
+    if layer not in SCHEMAS:
+        return {}
+    out = {}
+    for f in SCHEMAS[layer].fields:
+        short = f.name[:SHAPEFILE_NAME_LIMIT]
+        if len(f.name) > SHAPEFILE_NAME_LIMIT and f.name not in frame.columns and short in frame.columns:
+            out[short] = f.name
+    return out
 
 
 def guess_layer(frame: pd.DataFrame) -> str | None:
