@@ -115,8 +115,9 @@ def test_shapefile_without_prj_needs_crs(tmp_path: Path) -> None:
     path.with_suffix(".prj").unlink()
     with pytest.raises(ValidationError, match="no CRS"):
         io.read_layer(path, "sites")
-    with pytest.warns(RepairWarning, match="reprojected from EPSG:32648"):
+    with pytest.warns(RepairWarning) as record:
         frame = io.read_layer(path, "sites", crs="EPSG:32648")
+    assert {str(w.message).split(": ", 1)[1].split(" ")[0] for w in record} == {"reprojected", "Shapefile"}
     np.testing.assert_allclose(frame.geometry.x, valid_frame("sites").geometry.x, atol=1e-7)
 
 
