@@ -1,0 +1,75 @@
+"""The coverage-planner CLI: verdicts and exit codes, and nothing written on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from coverage.cli import app
+
+from .factories import valid_frame
+
+runner = CliRunner()
+
+
+def test_validate_good_and_bad_files(tmp_path: Path) -> None:
+    good = tmp_path / "sites.geojson"
+    valid_frame("sites").to_file(good)
+    res = runner.invoke(app, ["validate", str(good)])
+    assert res.exit_code == 0, res.output
+    assert "2 row(s) checked as layer sites" in res.output and "valid" in res.output
+    bad = tmp_path / "bad_sites.geojson"
+    valid_frame("sites").assign(mast_height_m=[-3.0, 999.0]).to_file(bad)
+    res = runner.invoke(app, ["validate", str(bad), "--layer", "sites"])
+    assert res.exit_code == 1
+    assert "row 'S1' field 'mast_height_m'" in res.output and "row 'S2' field 'mast_height_m'" in res.output
+
+
+def test_validate_csv_with_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "faps.csv"
+    g = valid_frame("fibre_points")
+    pd.DataFrame(g.drop(columns="geometry")).rename(columns={"free_ports": "CONG_TRONG"}).assign(
+        lon=g.geometry.x, lat=g.geometry.y
+    ).to_csv(path, index=False)
+    res = runner.invoke(app, ["validate", str(path), "--layer", "fibre_points", "--map", "free_ports=CONG_TRONG"])
+    assert res.exit_code == 0, res.output
+
+
+def test_import_writes_nothing_on_error(tmp_path: Path) -> None:
+    bad = tmp_path / "roads.geojson"
+    roads = valid_frame("roads")
+    roads.loc[0, "road_class"] = "autobahn"
+    roads.to_file(bad)
+    out = tmp_path / "out.gpkg"
+    res = runner.invoke(app, ["import", "roads", str(bad), "--out", str(out)])
+    assert res.exit_code == 1 and "'autobahn' is not one of" in res.output
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["roads.geojson"]
+    res = runner.invoke(app, ["import", "roads", str(bad), "--out", str(out), "--skip-invalid"])
+    assert res.exit_code == 0 and "row skipped" in res.output and "Wrote 1 roads" in res.output
+
+
+def test_import_adds_layers_to_one_gpkg(tmp_path: Path) -> None:
+    out = tmp_path / "project.gpkg"
+    for layer in ("sites", "roads"):
+        src = tmp_path / f"{layer}.geojson"
+        valid_frame(layer).to_file(src)
+        assert runner.invoke(app, ["import", layer, str(src), "--out", str(out)]).exit_code == 0
+    import pyogrio
+
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(out)) == ["roads", "sites"]
+
+
+def test_import_unknown_kind_is_usage_error(tmp_path: Path) -> None:
+    src = tmp_path / "x.geojson"
+    valid_frame("sites").to_file(src)
+    res = runner.invoke(app, ["import", "towers", str(src), "--out", str(tmp_path / "o.gpkg")])
+    assert res.exit_code == 2 and "towers" in res.output
+
+
+def test_schema_and_presets_commands() -> None:
+    res = runner.invoke(app, ["schema", "cells"])
+    assert res.exit_code == 0 and "tx_power_dbm" in res.output and "dBm" in res.output
+    res = runner.invoke(app, ["presets"])
+    assert res.exit_code == 0 and "census2009_communes" in res.output

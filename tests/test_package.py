@@ -1,0 +1,31 @@
+"""Packaging invariants: `coverage` is this project (not coverage.py) and data flows one way."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import coverage
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_coverage_imports_from_this_repo() -> None:
+    assert Path(coverage.__file__).resolve() == REPO / "coverage" / "__init__.py"
+    assert not hasattr(coverage, "Coverage")  # coverage.py is not what we import
+
+
+def test_coverage_never_imports_api() -> None:
+    for path in (REPO / "coverage").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not any(n == "api" or n.startswith("api.") for n in names), f"{path} imports api"
+
+
+def test_typed_marker_shipped() -> None:
+    assert (REPO / "coverage" / "py.typed").exists()
