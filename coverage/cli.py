@@ -248,8 +248,12 @@ def import_(
                 if layer == "hamlet_points":
                     if communes is None:
                         raise typer.BadParameter("hamlet-points needs --communes", param_hint="--communes")
-                    from coverage.hamlets import hamlets_from_points
+                    from coverage.hamlets import drop_duplicate_locations, hamlets_from_points
 
+                    if skip_invalid:
+                        frame, dropped = drop_duplicate_locations(frame)
+                        for d in dropped:
+                            warnings.warn(str(d), RepairWarning, stacklevel=1)
                     step("building hamlet polygons")
                     units = read_layer(communes, "admin_units", preset=communes_preset)
                     units = units[units["level"] == "commune"]

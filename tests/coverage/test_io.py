@@ -67,12 +67,22 @@ def test_csv_without_coordinates(tmp_path: Path) -> None:
 def test_csv_custom_coordinate_columns_and_mapping(tmp_path: Path) -> None:
     path = tmp_path / "bts.csv"
     pd.DataFrame(
-        {"MA_TRAM": ["A1"], "NHA_MANG": ["Viettel"], "DUNG_CHUNG": ["viettel|mobifone"], "CAO": ["42"],
-         "KINH_DO": ["105.61"], "VI_DO": ["9.79"]}
+        {
+            "MA_TRAM": ["A1"],
+            "NHA_MANG": ["Viettel"],
+            "DUNG_CHUNG": ["viettel|mobifone"],
+            "CAO": ["42"],
+            "KINH_DO": ["105.61"],
+            "VI_DO": ["9.79"],
+        }
     ).to_csv(path, index=False)
-    frame = io.read_layer(path, "sites", lon="KINH_DO", lat="VI_DO",
-                          columns={"site_id": "MA_TRAM", "owner": "NHA_MANG", "tenants": "DUNG_CHUNG",
-                                   "mast_height_m": "CAO"})
+    frame = io.read_layer(
+        path,
+        "sites",
+        lon="KINH_DO",
+        lat="VI_DO",
+        columns={"site_id": "MA_TRAM", "owner": "NHA_MANG", "tenants": "DUNG_CHUNG", "mast_height_m": "CAO"},
+    )
     assert frame.loc[0, "tenants"] == "MobiFone;Viettel" and frame.loc[0, "mast_height_m"] == 42.0
     assert frame.geometry.iloc[0].x == pytest.approx(105.61)
 
@@ -94,7 +104,7 @@ def test_empty_files(tmp_path: Path) -> None:
 
 
 def test_missing_file() -> None:
-    with pytest.raises(FileNotFoundError, match="nope.geojson"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.geojson"):
         io.read_layer("nope.geojson", "sites")
 
 
@@ -178,8 +188,18 @@ def test_write_csv_points_round_trip(tmp_path: Path) -> None:
 def _raster(path: Path, crs: str | None, west: float = 105.5, north: float = 9.9) -> Path:
     data = np.full((4, 5), 10.0, dtype="float32")
     data[0, 0] = -99999.0
-    with rasterio.open(path, "w", driver="GTiff", width=5, height=4, count=1, dtype="float32", crs=crs,
-                       transform=from_origin(west, north, 0.01, 0.01), nodata=-99999.0) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=5,
+        height=4,
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=from_origin(west, north, 0.01, 0.01),
+        nodata=-99999.0,
+    ) as dst:
         dst.write(data, 1)
     return path
 

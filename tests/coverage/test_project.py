@@ -20,8 +20,18 @@ from .factories import valid_frame
 
 def _dem(path: Path) -> Path:
     data = np.round(np.linspace(0.0, 3.0, 40 * 30, dtype="float32").reshape(30, 40), 2)
-    with rasterio.open(path, "w", driver="GTiff", width=40, height=30, count=1, dtype="float32", crs="EPSG:4326",
-                       transform=from_origin(105.59, 9.82, 0.001, 0.001), nodata=-9999.0) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=40,
+        height=30,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=from_origin(105.59, 9.82, 0.001, 0.001),
+        nodata=-9999.0,
+    ) as dst:
         dst.write(data, 1)
     return path
 
@@ -116,7 +126,7 @@ def test_cross_layer_problem_fails_project(tmp_path: Path, project: Project) -> 
 
 def test_missing_layer_error_names_project_and_layer(project: Project) -> None:
     p = Project("x", {"sites": project["sites"]}, source="x.gpkg")
-    with pytest.raises(MissingLayerError, match="x.gpkg: the project has no 'roads' layer"):
+    with pytest.raises(MissingLayerError, match=r"x\.gpkg: the project has no 'roads' layer"):
         p["roads"]
     with pytest.raises(KeyError):  # also a KeyError
         p["roads"]

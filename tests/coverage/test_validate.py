@@ -40,7 +40,8 @@ def test_valid_frames_pass_unchanged_in_meaning(layer: str) -> None:
 @pytest.mark.parametrize("layer", ALL_LAYERS)
 def test_per_layer_function_exists_and_matches(layer: str) -> None:
     fn = getattr(v, f"validate_{layer}")
-    pd.testing.assert_frame_equal(pd.DataFrame(fn(valid_frame(layer))), pd.DataFrame(v.validate_layer(valid_frame(layer), layer)))
+    expected = v.validate_layer(valid_frame(layer), layer)
+    pd.testing.assert_frame_equal(pd.DataFrame(fn(valid_frame(layer))), pd.DataFrame(expected))
 
 
 @pytest.mark.parametrize("layer", ALL_LAYERS)
