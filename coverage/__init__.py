@@ -1,5 +1,57 @@
-"""hamlet-coverage: mobile-broadband and fibre coverage of a province's hamlets."""
+"""hamlet-coverage: mobile-broadband and fibre coverage of a Vietnamese province's hamlets.
+
+The public API is small; everything else lives in the flat modules (``coverage.layers``,
+``coverage.validate``, ``coverage.io``, ``coverage.project``, ``coverage.hamlets`` ...).
+"""
 
 from __future__ import annotations
 
+from coverage._errors import (
+    CoverageError,
+    CoverageWarning,
+    CRSError,
+    ExtentError,
+    MissingLayerError,
+    Problem,
+    RepairWarning,
+    ValidationError,
+)
+from coverage.crs import STORAGE_CRS, utm_crs_for
+from coverage.hamlets import drop_duplicate_locations, hamlets_from_points, population_from_raster
+from coverage.io import check_file, read_layer, write_layer
+from coverage.layers import PROJECT_LAYERS, SCHEMAS, tenant_count, tenants_long
+from coverage.project import Project, check_project, project_from_frames, read_project, read_sample
+from coverage.validate import check_layer, validate_layer
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "PROJECT_LAYERS",
+    "SCHEMAS",
+    "STORAGE_CRS",
+    "CRSError",
+    "CoverageError",
+    "CoverageWarning",
+    "ExtentError",
+    "MissingLayerError",
+    "Problem",
+    "Project",
+    "RepairWarning",
+    "ValidationError",
+    "__version__",
+    "check_file",
+    "check_layer",
+    "check_project",
+    "drop_duplicate_locations",
+    "hamlets_from_points",
+    "population_from_raster",
+    "project_from_frames",
+    "read_layer",
+    "read_project",
+    "read_sample",
+    "tenant_count",
+    "tenants_long",
+    "utm_crs_for",
+    "validate_layer",
+    "write_layer",
+]
