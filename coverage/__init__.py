@@ -16,6 +16,7 @@ from coverage._errors import (
     RepairWarning,
     ValidationError,
 )
+from coverage.admin import commune_mapping_from_overlap
 from coverage.crs import STORAGE_CRS, utm_crs_for
 from coverage.hamlets import drop_duplicate_locations, hamlets_from_points, population_from_raster
 from coverage.io import check_file, read_layer, write_layer
@@ -42,6 +43,7 @@ __all__ = [
     "check_file",
     "check_layer",
     "check_project",
+    "commune_mapping_from_overlap",
     "drop_duplicate_locations",
     "hamlets_from_points",
     "population_from_raster",
