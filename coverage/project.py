@@ -117,11 +117,22 @@ class Project:
                 detail = "; ".join(f"{p} {lvl}: {n}" for (p, lvl), n in counts.items())
             elif name == "hamlets" and frame["population"].notna().any():
                 detail = f"population {int(frame['population'].sum()):,}"
+                if frame["households"].notna().any():
+                    detail += f", households {int(frame['households'].sum()):,}"
             elif name in ("sites", "poles", "ducts"):
                 shared = (tenant_count(frame["tenants"]) >= 2).mean()
                 detail = f"shared by 2+ operators: {shared:.1%}"
             elif name == "cells":
                 detail = ", ".join(f"{t}: {n}" for t, n in frame["technology"].value_counts().sort_index().items())
+            elif name == "commune_mapping":
+                detail = f"{frame['old_code'].nunique()} old communes → {frame['new_code'].nunique()} new communes"
+            elif name == "fibre_points":
+                detail = f"free ports: {int(frame['free_ports'].sum()):,}; " + ", ".join(
+                    f"{k}: {n}" for k, n in frame["kind"].value_counts().sort_index().items()
+                )
+            elif name == "roads":
+                km = frame.to_crs(self.utm_crs).length.sum() / 1000.0
+                detail = f"{km:,.0f} km"
             rows.append({"item": name, "count": len(frame), "detail": detail})
         for kind, path in self.rasters.items():
             info = raster_info(path)
