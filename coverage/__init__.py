@@ -6,6 +6,8 @@ The public API is small; everything else lives in the flat modules (``coverage.l
 
 from __future__ import annotations
 
+# First: numba imports `coverage` expecting coverage.py and needs `coverage.types` (see that module).
+from coverage import types as types
 from coverage._errors import (
     CoverageError,
     CoverageWarning,

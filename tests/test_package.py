@@ -29,3 +29,29 @@ def test_coverage_never_imports_api() -> None:
 
 def test_typed_marker_shipped() -> None:
     assert (REPO / "coverage" / "py.typed").exists()
+
+
+NUMBA_SNIPPET = """
+import numpy as np
+{first}
+{second}
+@numba.njit
+def total(a):
+    s = 0.0
+    for x in a:
+        s += x
+    return s
+assert total(np.arange(5.0)) == 10.0
+assert not hasattr(coverage, "Coverage")
+"""
+
+
+def test_numba_imports_and_compiles_beside_our_coverage_package() -> None:
+    # numba does `import coverage` expecting coverage.py; coverage/types.py keeps that from breaking numba
+    import subprocess
+    import sys
+
+    for first, second in (("import coverage", "import numba"), ("import numba", "import coverage")):
+        code = NUMBA_SNIPPET.format(first=first, second=second)
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=False)
+        assert res.returncode == 0, res.stderr[-2000:]
