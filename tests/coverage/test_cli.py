@@ -73,3 +73,20 @@ def test_schema_and_presets_commands() -> None:
     assert res.exit_code == 0 and "tx_power_dbm" in res.output and "dBm" in res.output
     res = runner.invoke(app, ["presets"])
     assert res.exit_code == 0 and "census2009_communes" in res.output
+
+
+def test_main_job_on_the_sample_province(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["summary", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "Tỉnh Mẫu" in res.output and "Valid project" in res.output and "EPSG:32648" in res.output
+    import pyogrio
+
+    layers = {str(n) for n, _ in pyogrio.list_layers(tmp_path / "sample_province.gpkg")}
+    assert {"admin_units", "hamlets", "sites", "cells", "poles", "ducts", "fibre_points", "roads"} <= layers
+    assert (tmp_path / "sample_province_rasters" / "dem.tif").exists()
+
+
+def test_validate_bad_project_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "p.toml").write_text('[layers.sites]\npath = "nowhere.geojson"\n')
+    res = runner.invoke(app, ["validate", str(tmp_path / "p.toml")])
+    assert res.exit_code == 1 and "nowhere.geojson: no such file" in res.output
