@@ -43,6 +43,16 @@ IMPORT_KINDS = {
 }
 
 
+# Options shared by the commands that read foreign files.
+PresetOpt = Annotated[str | None, typer.Option(help="Named column mapping (see `coverage-planner presets`).")]
+MapOpt = Annotated[list[str] | None, typer.Option("--map", help="Column mapping SCHEMA_COLUMN=SOURCE_COLUMN.")]
+ValueOpt = Annotated[list[str] | None, typer.Option(help="Constant column SCHEMA_COLUMN=VALUE.")]
+CrsOpt = Annotated[str | None, typer.Option(help="CRS to assume when the file has none, e.g. EPSG:32648.")]
+LonOpt = Annotated[str | None, typer.Option(help="CSV longitude column (default: lon/lng/longitude/x).")]
+LatOpt = Annotated[str | None, typer.Option(help="CSV latitude column (default: lat/latitude/y).")]
+SourceLayerOpt = Annotated[str | None, typer.Option(help="Table inside a multi-layer file (GeoPackage).")]
+
+
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Any]:
     """A rich progress bar; yields a callback advancing it with a step description."""
@@ -78,6 +88,27 @@ def _parse_pairs(pairs: list[str] | None, option: str) -> dict[str, str]:
         k, v = p.split("=", 1)
         out[k.strip()] = v.strip()
     return out
+
+
+def _read_options(
+    preset: str | None,
+    map_: list[str] | None,
+    value: list[str] | None,
+    crs: str | None,
+    lon: str | None,
+    lat: str | None,
+    source_layer: str | None,
+) -> dict[str, Any]:
+    """The keyword arguments of :func:`coverage.io.check_file` from the shared CLI options."""
+    return {
+        "preset": preset,
+        "columns": _parse_pairs(map_, "--map"),
+        "values": _parse_pairs(value, "--value"),
+        "crs": crs,
+        "lon": lon,
+        "lat": lat,
+        "source_layer": source_layer,
+    }
 
 
 def _is_project(path: Path) -> bool:
@@ -142,13 +173,13 @@ def summary(
 def validate(
     path: Annotated[Path, typer.Argument(help="A layer file, a raster, or a project.", exists=True)],
     layer: Annotated[str | None, typer.Option(help=f"Layer the file holds: {', '.join(SCHEMAS)}.")] = None,
-    preset: Annotated[str | None, typer.Option(help="Named column mapping (see `coverage-planner presets`).")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help="Column mapping SCHEMA_COLUMN=SOURCE_COLUMN.")] = None,
-    value: Annotated[list[str] | None, typer.Option(help="Constant column SCHEMA_COLUMN=VALUE.")] = None,
-    crs: Annotated[str | None, typer.Option(help="CRS to assume when the file has none.")] = None,
-    lon: Annotated[str | None, typer.Option(help="CSV longitude column.")] = None,
-    lat: Annotated[str | None, typer.Option(help="CSV latitude column.")] = None,
-    source_layer: Annotated[str | None, typer.Option(help="Table inside a multi-layer file.")] = None,
+    preset: PresetOpt = None,
+    map_: MapOpt = None,
+    value: ValueOpt = None,
+    crs: CrsOpt = None,
+    lon: LonOpt = None,
+    lat: LatOpt = None,
+    source_layer: SourceLayerOpt = None,
 ) -> None:
     """Check a file or project against the data contracts; print a summary and every problem.
 
@@ -168,17 +199,8 @@ def validate(
             console.print(_summary_table(proj))
             console.print("[green]valid project[/]")
         else:
-            result = check_file(
-                path,
-                layer,
-                preset=preset,
-                columns=_parse_pairs(map_, "--map"),
-                values=_parse_pairs(value, "--value"),
-                crs=crs,
-                lon=lon,
-                lat=lat,
-                source_layer=source_layer,
-            )
+            opts = _read_options(preset, map_, value, crs, lon, lat, source_layer)
+            result = check_file(path, layer, **opts)
             n = len(result.frame)
             console.print(f"{path}: {n:,} row(s) checked as layer [bold]{result.layer}[/]", highlight=False)
             _finish(result.errors, result.notes)
@@ -202,13 +224,13 @@ def import_(
     kind: Annotated[str, typer.Argument(help=f"What the file holds: {', '.join(IMPORT_KINDS)}.")],
     source: Annotated[Path, typer.Argument(help="Input file.", exists=True)],
     out: Annotated[Path, typer.Option(help="Output: .gpkg (adds/replaces the layer), .parquet, .geojson or .csv.")],
-    preset: Annotated[str | None, typer.Option(help="Named column mapping.")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help="Column mapping SCHEMA_COLUMN=SOURCE_COLUMN.")] = None,
-    value: Annotated[list[str] | None, typer.Option(help="Constant column SCHEMA_COLUMN=VALUE.")] = None,
-    crs: Annotated[str | None, typer.Option(help="CRS to assume when the file has none.")] = None,
-    lon: Annotated[str | None, typer.Option(help="CSV longitude column.")] = None,
-    lat: Annotated[str | None, typer.Option(help="CSV latitude column.")] = None,
-    source_layer: Annotated[str | None, typer.Option(help="Table inside a multi-layer file.")] = None,
+    preset: PresetOpt = None,
+    map_: MapOpt = None,
+    value: ValueOpt = None,
+    crs: CrsOpt = None,
+    lon: LonOpt = None,
+    lat: LatOpt = None,
+    source_layer: SourceLayerOpt = None,
     communes: Annotated[Path | None, typer.Option(help="hamlet-points: commune boundaries file.")] = None,
     communes_preset: Annotated[str | None, typer.Option(help="hamlet-points: preset of the communes file.")] = None,
     population: Annotated[Path | None, typer.Option(help="hamlet-points: population raster (e.g. WorldPop).")] = None,
@@ -233,18 +255,8 @@ def import_(
             warnings.simplefilter("always", RepairWarning)
             with _progress(3, f"importing {source.name}") as step:
                 step("reading")
-                frame = read_layer(
-                    source,
-                    layer,
-                    preset=preset,
-                    columns=_parse_pairs(map_, "--map"),
-                    values=_parse_pairs(value, "--value"),
-                    crs=crs,
-                    lon=lon,
-                    lat=lat,
-                    source_layer=source_layer,
-                    skip_invalid=skip_invalid,
-                )
+                opts = _read_options(preset, map_, value, crs, lon, lat, source_layer)
+                frame = read_layer(source, layer, skip_invalid=skip_invalid, **opts)
                 if layer == "hamlet_points":
                     if communes is None:
                         raise typer.BadParameter("hamlet-points needs --communes", param_hint="--communes")

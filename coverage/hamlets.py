@@ -427,6 +427,10 @@ def _check_communes(com: gpd.GeoDataFrame, problems: list[Problem]) -> tuple[np.
     names = np.array(["" if pd.isna(v) else str(v) for v in com["name"]], dtype=object)
     geoms = com.geometry.to_numpy()
     labels = [c if c is not None else f"row {i}" for i, c in enumerate(codes)]
+
+    def bad(i: int, field: str, message: str) -> None:
+        problems.append(Problem(_SOURCE, _COMMUNE_LAYER, labels[i], field, message))
+
     for i in np.flatnonzero(pd.isna(codes)):
         problems.append(Problem(_SOURCE, _COMMUNE_LAYER, None, "unit_code", f"row {i}: unit_code is missing"))
     dup = pd.Series(codes).duplicated(keep=False).to_numpy() & ~pd.isna(codes)
@@ -435,39 +439,15 @@ def _check_communes(com: gpd.GeoDataFrame, problems: list[Problem]) -> tuple[np.
     if "level" in com.columns:
         level = com["level"].astype("string").to_numpy(dtype=object)
         for i in np.flatnonzero(level != "commune"):
-            problems.append(
-                Problem(
-                    _SOURCE,
-                    _COMMUNE_LAYER,
-                    labels[i],
-                    "level",
-                    f"level is {level[i]!r}; pass communes only (level 'commune' of one period)",
-                )
-            )
+            bad(i, "level", f"level is {level[i]!r}; pass communes only (level 'commune' of one period)")
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     type_ids = shapely.get_type_id(geoms)
     for i in np.flatnonzero(missing):
-        problems.append(Problem(_SOURCE, _COMMUNE_LAYER, labels[i], "geometry", "geometry is missing or empty"))
+        bad(i, "geometry", "geometry is missing or empty")
     for i in np.flatnonzero(~missing & ~np.isin(type_ids, (3, 6))):
-        problems.append(
-            Problem(
-                _SOURCE,
-                _COMMUNE_LAYER,
-                labels[i],
-                "geometry",
-                f"geometry is a {geoms[i].geom_type}, not a (Multi)Polygon",
-            )
-        )
+        bad(i, "geometry", f"geometry is a {geoms[i].geom_type}, not a (Multi)Polygon")
     for i in np.flatnonzero(~missing & ~shapely.is_valid(geoms)):
-        problems.append(
-            Problem(
-                _SOURCE,
-                _COMMUNE_LAYER,
-                labels[i],
-                "geometry",
-                f"invalid polygon ({shapely.is_valid_reason(geoms[i])}); repair it first",
-            )
-        )
+        bad(i, "geometry", f"invalid polygon ({shapely.is_valid_reason(geoms[i])}); repair it first")
     return codes, names, geoms
 
 
@@ -584,16 +564,11 @@ def _assign_communes(
         g = np.flatnonzero(given & (ci >= 0))
         dist = shapely.distance(pts_utm[g], com_utm[ci[g]])
         for i, d in zip(g[dist > max_snap_m], dist[dist > max_snap_m], strict=True):
-            problems.append(
-                Problem(
-                    _SOURCE,
-                    _LAYER,
-                    ids[i],
-                    "geometry",
-                    f"point lies {d:.0f} m outside its commune {codes[ci[i]]} {names[ci[i]]} "
-                    f"(more than max_snap_m = {max_snap_m:g} m)",
-                )
+            message = (
+                f"point lies {d:.0f} m outside its commune {codes[ci[i]]} {names[ci[i]]} "
+                f"(more than max_snap_m = {max_snap_m:g} m)"
             )
+            problems.append(Problem(_SOURCE, _LAYER, ids[i], "geometry", message))
             ci[i] = -1
     free = np.flatnonzero(usable & ~given)
     tree = shapely.STRtree(com_utm)
@@ -615,15 +590,8 @@ def _assign_communes(
         outside = loose[~snap]
         if on_outside == "raise":
             for i, k, d in zip(outside, near_com[~snap], near_d[~snap], strict=True):
-                problems.append(
-                    Problem(
-                        _SOURCE,
-                        _LAYER,
-                        ids[i],
-                        "geometry",
-                        f"point lies {d:.0f} m outside every commune (nearest: {codes[k]} {names[k]})",
-                    )
-                )
+                message = f"point lies {d:.0f} m outside every commune (nearest: {codes[k]} {names[k]})"
+                problems.append(Problem(_SOURCE, _LAYER, ids[i], "geometry", message))
     return ci, outside
 
 

@@ -137,6 +137,9 @@ ROAD_CLASSES = ("national", "provincial", "district", "urban", "commune", "hamle
 FIBRE_POINT_KINDS = ("OLT", "cabinet", "splitter")
 STRUCTURES = ("tower", "monopole", "rooftop", "pole")
 
+_hamlet_kind = Field("kind", "enum", "Hamlet type.", required=False, allowed=HAMLET_KINDS)
+_population = Field("population", "int", "Residents.", required=False, unit="persons", min=0, estimate=True)
+_households = Field("households", "int", "Households.", required=False, unit="households", min=0, estimate=True)
 _owner = Field("owner", "str", "Who owns the asset: an operator, a tower company or a utility (e.g. EVN).")
 _tenants = Field(
     "tenants",
@@ -169,8 +172,8 @@ SCHEMAS: dict[str, LayerSchema] = {
                     required=False,
                 ),
                 Field("name_ascii", "str", "Name without diacritics.", required=False),
-                Field("population", "int", "Residents.", required=False, unit="persons", min=0, estimate=True),
-                Field("households", "int", "Households.", required=False, unit="households", min=0, estimate=True),
+                _population,
+                _households,
             ),
             "Provinces, districts and communes of both hierarchies.",
             unique_within=("period",),
@@ -203,9 +206,9 @@ SCHEMAS: dict[str, LayerSchema] = {
                 Field("hamlet_id", "str", "Unique hamlet id."),
                 Field("name", "str", "Name with diacritics, e.g. 'Ấp Tân Phú'."),
                 Field("commune_code", "str", "pre2025 commune the hamlet lies in."),
-                Field("kind", "enum", "Hamlet type.", required=False, allowed=HAMLET_KINDS),
-                Field("population", "int", "Residents.", required=False, unit="persons", min=0, estimate=True),
-                Field("households", "int", "Households.", required=False, unit="households", min=0, estimate=True),
+                _hamlet_kind,
+                _population,
+                _households,
             ),
             "Hamlets (ấp, thôn, khu vực): the unit the plan's 100 % targets count.",
         ),
@@ -308,9 +311,9 @@ SCHEMAS["hamlet_points"] = LayerSchema(
         Field("hamlet_id", "str", "Unique hamlet id."),
         Field("name", "str", "Hamlet name."),
         Field("commune_code", "str", "pre2025 commune (found by location when absent).", required=False),
-        Field("kind", "enum", "Hamlet type.", required=False, allowed=HAMLET_KINDS),
-        Field("population", "int", "Residents.", required=False, unit="persons", min=0, estimate=True),
-        Field("households", "int", "Households.", required=False, unit="households", min=0, estimate=True),
+        _hamlet_kind,
+        _population,
+        _households,
     ),
     "Hamlet centre points: an input from which hamlet polygons are built (not a project layer).",
 )
