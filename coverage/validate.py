@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from coverage._errors import Problem, RepairWarning, ValidationError
-from coverage.crs import STORAGE_CRS, extent_messages
+from coverage.crs import STORAGE_CRS, extent_messages, utm_crs_for
 from coverage.layers import (
     POLYGONAL,
     SCHEMAS,
@@ -519,8 +519,6 @@ def check_project_layers(layers: Mapping[str, pd.DataFrame], *, source: str = "<
         known = hamlets["commune_code"].isin(communes.index)
         for hid, code in zip(hamlets.loc[~known, "hamlet_id"], hamlets.loc[~known, "commune_code"], strict=True):
             err("hamlets", hid, "commune_code", f"commune {code!r} is not a pre2025 commune of admin_units")
-        from coverage.crs import utm_crs_for
-
         utm = utm_crs_for(hamlets)
         h = hamlets[known]
         pts = h.geometry.representative_point().to_crs(utm)
