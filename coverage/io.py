@@ -13,12 +13,13 @@ error leaves any existing file untouched.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import tomllib
 import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -290,7 +291,7 @@ def check_file(
         try:
             kept, dropped = drop_bad_rows(mapped, result, layer, source=str(p))
         except ValidationError as exc:
-            return LayerCheck(result.frame, exc.problems, result.notes, layer, result.bad_rows)
+            return replace(result, errors=exc.problems)
         skipped = [Problem(d.source, d.layer, d.row_id, d.field, f"row skipped: {d.message}") for d in dropped]
         return LayerCheck(kept, [], result.notes + skipped, layer)
     return result
@@ -384,7 +385,7 @@ def atomic_path(dest: str | os.PathLike[str], *, copy_existing: bool = False):
     tmp_path = Path(tmp)
     try:
         if copy_existing and dest.exists():
-            tmp_path.write_bytes(dest.read_bytes())
+            shutil.copyfile(dest, tmp_path)
         else:
             tmp_path.unlink()
         yield tmp_path

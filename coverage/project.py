@@ -32,8 +32,8 @@ from pyproj import CRS
 
 from coverage._errors import CoverageError, MissingLayerError, Problem, RepairWarning, ValidationError
 from coverage.crs import utm_crs_for
-from coverage.io import atomic_path, check_file, check_raster, write_frame
-from coverage.layers import PROJECT_LAYERS, SCHEMAS
+from coverage.io import atomic_path, check_file, check_raster, raster_info, write_frame
+from coverage.layers import PROJECT_LAYERS, SCHEMAS, tenant_count
 from coverage.validate import check_layer, check_project_layers
 
 RASTER_KINDS = ("dem", "landcover", "population")
@@ -106,9 +106,6 @@ class Project:
 
     def summary(self) -> pd.DataFrame:
         """One row per layer and raster: its size and a short description of what it holds."""
-        from coverage.io import raster_info
-        from coverage.layers import tenant_count
-
         rows: list[dict[str, Any]] = []
         for name, frame in self.layers.items():
             detail = SCHEMAS[name].description

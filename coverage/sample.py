@@ -40,6 +40,7 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import cKDTree
 from shapely import LineString, Point, Polygon
 
+from coverage.crs import STORAGE_CRS
 from coverage.hamlets import hamlets_from_points
 from coverage.layers import ROAD_CLASSES, SCHEMAS, TENANT_SEP
 from coverage.validate import check_project_layers, validate_layer
@@ -52,8 +53,8 @@ SAMPLE_SEED: int = 20250701
 # --- CRS and storage -----------------------------------------------------------------------------------
 UTM_EPSG = 32648
 """CRS geometry is generated in (WGS 84 / UTM 48N, metres)."""
-STORAGE_EPSG = 4326
-"""CRS layers are stored in."""
+STORAGE_EPSG = STORAGE_CRS.to_epsg()
+"""CRS layers are stored in (:data:`coverage.crs.STORAGE_CRS`)."""
 COORD_DECIMALS = 6
 """Decimals of stored coordinates (degrees; 1e-6 deg is about 0.11 m)."""
 

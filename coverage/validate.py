@@ -57,6 +57,7 @@ class LayerCheck:
     notes: list[Problem] = field(default_factory=list)
     layer: str = ""
     bad_rows: set[int] = field(default_factory=set)
+    whole_file: bool = False
 
     @property
     def ok(self) -> bool:
@@ -66,7 +67,7 @@ class LayerCheck:
     @property
     def row_errors_only(self) -> bool:
         """True when every error concerns identifiable rows (so those rows could be skipped)."""
-        return bool(self.errors) and len(self.bad_rows) > 0 and all(p.row_id is not None for p in self.errors)
+        return bool(self.errors) and bool(self.bad_rows) and not self.whole_file
 
     def raise_if_errors(self) -> None:
         """Raise :class:`ValidationError` holding every error, if any."""
@@ -81,11 +82,18 @@ class _Collector:
         self.errors: list[Problem] = []
         self.notes: list[Problem] = []
         self.bad_rows: set[int] = set()
+        self.whole_file = False
 
     def error(self, row_id: str | None, field_: str | None, message: str, pos: int | None = None) -> None:
+        """Record an error; one without ``row_id`` concerns the whole file (no row can be skipped for it)."""
         self.errors.append(Problem(self.source, self.layer, row_id, field_, message))
         if pos is not None:
             self.bad_rows.add(pos)
+        if row_id is None:
+            self.whole_file = True
+
+    def result(self, frame: pd.DataFrame, layer: str) -> LayerCheck:
+        return LayerCheck(frame, self.errors, self.notes, layer, self.bad_rows, self.whole_file)
 
     def note(self, row_id: str | None, field_: str | None, message: str) -> None:
         self.notes.append(Problem(self.source, self.layer, row_id, field_, message))
@@ -96,8 +104,9 @@ class _Collector:
         self.bad_rows.update(int(i) for i in idx)
         for i in idx[:MAX_ROW_PROBLEMS_PER_FIELD]:
             self.error(str(ids.iloc[i]), field_, message(int(i)))
-        if len(idx) > MAX_ROW_PROBLEMS_PER_FIELD:
-            self.error(None, field_, f"... and {len(idx) - MAX_ROW_PROBLEMS_PER_FIELD} more rows like these")
+        if len(idx) > MAX_ROW_PROBLEMS_PER_FIELD:  # a summary of rows already in bad_rows, not a file error
+            more = len(idx) - MAX_ROW_PROBLEMS_PER_FIELD
+            self.errors.append(Problem(self.source, self.layer, None, field_, f"... and {more} more rows like these"))
 
 
 def _nfc(s: pd.Series) -> pd.Series:
@@ -129,9 +138,8 @@ def _fmt(v: object) -> str:
 
 
 def _check_numeric(f: Field, raw: pd.Series, ids: pd.Series, col: _Collector) -> pd.Series:
-    num = pd.to_numeric(raw.astype(object).where(~_missing(raw.astype(object)), np.nan), errors="coerce")
-    num = num.astype("float64")
     missing = _missing(raw.astype(object))
+    num = pd.to_numeric(raw.astype(object).where(~missing, np.nan), errors="coerce").astype("float64")
     bad = ~missing & ~np.isfinite(num.to_numpy())
     col.rows(ids, bad, f.name, lambda i: f"{_fmt(raw.iloc[i])} is not a number")
     vals = num.to_numpy()
@@ -227,7 +235,7 @@ def _check_field(f: Field, raw: pd.Series, ids: pd.Series, col: _Collector) -> p
     return out
 
 
-def _row_ids(frame: pd.DataFrame, schema: LayerSchema, col: _Collector) -> pd.Series:
+def _row_ids(frame: pd.DataFrame, schema: LayerSchema) -> pd.Series:
     """Id of each row for messages: the id field, or '#n' (1-based row number) when it is missing."""
     n = len(frame)
     position = pd.Series([f"#{i + 1}" for i in range(n)], index=frame.index, dtype="string")
@@ -294,8 +302,11 @@ def _check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: pd.Series
             else:
                 col.note(str(ids.iloc[i]), "geometry", f"invalid geometry repaired with make_valid ({reasons[k]})")
                 arr[i] = g
-    msgs = extent_messages(np.where(usable[:, None], shapely.bounds(arr), np.array([[105.0, 10.0, 105.0, 10.0]])))
-    outside = np.array([m is not None for m in msgs])
+    msgs: list[str | None] = [None] * len(arr)
+    checked = np.flatnonzero(usable)
+    for i, m in zip(checked, extent_messages(shapely.bounds(arr[checked]).reshape(-1, 4)), strict=True):
+        msgs[i] = m
+    outside = np.array([m is not None for m in msgs], dtype=bool)
     col.rows(ids, outside, "geometry", lambda i: msgs[i] or "")
     return gpd.GeoSeries(arr, index=frame.index, crs=frame.crs, name="geometry")
 
@@ -366,12 +377,12 @@ def check_layer(frame: pd.DataFrame, layer: str, *, source: str = "<memory>") ->
     col = _Collector(source, layer)
     if len(frame) == 0:
         col.error(None, None, "no rows: the file or table is empty")
-        return LayerCheck(frame, col.errors, col.notes, layer, col.bad_rows)
+        return col.result(frame, layer)
     frame = frame.copy()
     if schema.geometry is not None:
         if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
             col.error(None, "geometry", f"no geometry column: {layer} needs {' or '.join(schema.geometry)} geometry")
-            return LayerCheck(frame, col.errors, col.notes, layer, col.bad_rows)
+            return col.result(frame, layer)
         if frame.crs is None:
             col.error(
                 None,
@@ -379,7 +390,7 @@ def check_layer(frame: pd.DataFrame, layer: str, *, source: str = "<memory>") ->
                 "no CRS: the file does not say which coordinate system it uses "
                 "(missing .prj?); give it explicitly, e.g. --crs EPSG:4326",
             )
-            return LayerCheck(frame, col.errors, col.notes, layer, col.bad_rows)
+            return col.result(frame, layer)
         if not frame.crs.equals(STORAGE_CRS):
             col.note(None, "geometry", f"reprojected from {frame.crs.to_string()} to EPSG:4326")
             frame = frame.to_crs(STORAGE_CRS)
@@ -388,7 +399,7 @@ def check_layer(frame: pd.DataFrame, layer: str, *, source: str = "<memory>") ->
     missing_cols = [c for c in schema.required if c not in frame.columns]
     for c in missing_cols:
         col.error(None, c, f"required column {c!r} is missing (columns present: {', '.join(map(str, frame.columns))})")
-    ids = _row_ids(frame, schema, col)
+    ids = _row_ids(frame, schema)
     clean: dict[str, pd.Series] = {}
     for f in schema.fields:
         if f.name in frame.columns:
@@ -413,7 +424,7 @@ def check_layer(frame: pd.DataFrame, layer: str, *, source: str = "<memory>") ->
         for code, total in share[(share - 1.0).abs() > 0.01].items():
             col.error(str(code), "area_share", f"area shares of old commune {code!r} add up to {total:.3f}, not 1")
             col.bad_rows.update(np.flatnonzero((out["old_code"] == code).to_numpy()).tolist())
-    return LayerCheck(out.reset_index(drop=True), col.errors, col.notes, layer, col.bad_rows)
+    return col.result(out.reset_index(drop=True), layer)
 
 
 def drop_bad_rows(
@@ -490,7 +501,7 @@ def check_project_layers(layers: Mapping[str, pd.DataFrame], *, source: str = "<
     """
     problems: list[Problem] = []
 
-    def err(layer: str, row: str, fld: str, msg: str) -> None:
+    def err(layer: str, row: str | None, fld: str | None, msg: str) -> None:
         problems.append(Problem(source, layer, row, fld, msg))
 
     cells, sites = layers.get("cells"), layers.get("sites")
@@ -509,21 +520,23 @@ def check_project_layers(layers: Mapping[str, pd.DataFrame], *, source: str = "<
         for cid, h, m in zip(ok.loc[high, "cell_id"], ok.loc[high, "antenna_height_m"], mast[high], strict=True):
             err("cells", cid, "antenna_height_m", f"antenna at {h:g} m is above its {m:g} m mast")
     elif cells is not None:
-        err("cells", None, None, "cells need a sites layer")  # type: ignore[arg-type]
+        err("cells", None, None, "cells need a sites layer")
 
     units, hamlets = layers.get("admin_units"), layers.get("hamlets")
     communes = None
     if units is not None:
         communes = units[(units["level"] == "commune") & (units["period"] == "pre2025")].set_index("unit_code")
-    if hamlets is not None and communes is not None and len(communes):
+    if hamlets is not None and communes is not None and not len(communes):
+        err("hamlets", None, "commune_code", "admin_units has no pre2025 commune for the hamlets to lie in")
+    elif hamlets is not None and communes is not None:
         known = hamlets["commune_code"].isin(communes.index)
         for hid, code in zip(hamlets.loc[~known, "hamlet_id"], hamlets.loc[~known, "commune_code"], strict=True):
             err("hamlets", hid, "commune_code", f"commune {code!r} is not a pre2025 commune of admin_units")
         utm = utm_crs_for(hamlets)
         h = hamlets[known]
         pts = h.geometry.representative_point().to_crs(utm)
-        com = gpd.GeoSeries(communes.loc[h["commune_code"], "geometry"].to_numpy(), crs=STORAGE_CRS).to_crs(utm)
-        dist = shapely.distance(pts.to_numpy(), com.to_numpy())
+        communes_utm = gpd.GeoSeries(communes.geometry, crs=STORAGE_CRS).to_crs(utm)
+        dist = shapely.distance(pts.to_numpy(), communes_utm.loc[h["commune_code"]].to_numpy())
         for hid, code, d in zip(h["hamlet_id"], h["commune_code"], dist, strict=True):
             if d > HAMLET_OUTSIDE_TOLERANCE_M:
                 err("hamlets", hid, "commune_code", f"hamlet lies {d:.0f} m outside its commune {code!r}")

@@ -293,3 +293,30 @@ def test_tenants_canonical_form_is_idempotent(names: list[str]) -> None:
     assert once == again
     parts = once.split(";") if once else []
     assert parts == sorted(set(parts), key=str.casefold)
+
+
+def test_skip_works_beyond_the_reported_row_cap() -> None:
+    # more bad rows than MAX_ROW_PROBLEMS_PER_FIELD: the "... and N more" line is not a whole-file error
+    n = v.MAX_ROW_PROBLEMS_PER_FIELD + 50
+    frame = pd.concat([valid_frame("roads")] * (n // 2 + 1), ignore_index=True)
+    frame["road_id"] = [f"R{i}" for i in range(len(frame))]
+    frame.loc[: n - 1, "road_class"] = "autobahn"
+    res = v.check_layer(frame, "roads")
+    assert len(res.errors) == v.MAX_ROW_PROBLEMS_PER_FIELD + 1 and res.row_errors_only
+    kept, _ = v.drop_bad_rows(frame, res, "roads")
+    assert len(kept) == len(frame) - n
+
+
+def test_file_level_error_cannot_be_skipped() -> None:
+    res = v.check_layer(valid_frame("sites").drop(columns="owner").assign(mast_height_m=[-1.0, 40.0]), "sites")
+    assert not res.row_errors_only
+    with pytest.raises(ValidationError, match="required column 'owner'"):
+        v.drop_bad_rows(valid_frame("sites"), res, "sites")
+
+
+def test_hamlets_without_any_pre2025_commune_reported() -> None:
+    units = v.validate_admin_units(valid_frame("admin_units"))
+    probs = v.check_project_layers(
+        {"admin_units": units[units["period"] == "post2025"], "hamlets": v.validate_hamlets(valid_frame("hamlets"))}
+    )
+    assert [(p.layer, p.field) for p in probs] == [("hamlets", "commune_code")]
