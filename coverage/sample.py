@@ -1223,7 +1223,8 @@ def _cells(rng: np.random.Generator, sites: pd.DataFrame, setting: np.ndarray) -
                 labels.append(FIVE_G_BAND[op])
             base_az = rng.uniform(-15.0, 15.0)
             az = (np.asarray(SECTOR_AZIMUTHS_DEG) + base_az + rng.uniform(-8.0, 8.0, SECTORS)) % 360.0
-            height = max(mast - 1.0 - TENANT_HEIGHT_STEP_M * rank - rng.uniform(0.0, 1.0), 6.0)
+            # Antennas stay >= 10 m above ground (TR 38.901 RMa: 10 m <= hBS <= 150 m); 5G sits 1 m lower.
+            height = max(mast - 1.0 - TENANT_HEIGHT_STEP_M * rank - rng.uniform(0.0, 1.0), 11.0)
             total_tilt = TOTAL_TILT_DEG[where]
             for label in labels:
                 car = CARRIERS[(op, label)]
