@@ -70,6 +70,27 @@ class ExtentError(CoverageError, ValueError):
     """Data or a raster does not cover the area it must cover."""
 
 
+class ValidityRangeError(CoverageError, ValueError):
+    """An input lies outside a propagation model's documented validity range, or outside its formula's domain.
+
+    Raised by the radio models (:mod:`coverage.propagation` and the other modules that check a model's range).
+    The message names the model, the quantity, the offending values and the valid range; where the model may
+    be extrapolated it says to pass ``extrapolate=True``.
+
+    Attributes
+    ----------
+    model : str or None
+        Model name as in ``coverage.propagation.MODELS`` (``"hata"``, ``"tr38901_rma"`` ...).
+    quantities : tuple of str
+        The offending input names (``"dist_m"``, ``"freq_mhz"`` ...).
+    """
+
+    def __init__(self, message: str, *, model: str | None = None, quantities: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.model = model
+        self.quantities = quantities
+
+
 class MissingLayerError(CoverageError, KeyError):
     """A project lacks a layer that an operation needs."""
 
@@ -83,3 +104,7 @@ class CoverageWarning(UserWarning):
 
 class RepairWarning(CoverageWarning):
     """Input was repaired (e.g. an invalid polygon fixed with ``make_valid``)."""
+
+
+class ExtrapolationWarning(CoverageWarning):
+    """A propagation model was evaluated outside its validity range because the caller passed ``extrapolate=True``."""

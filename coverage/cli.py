@@ -9,7 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import pyogrio
+import rasterio
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -309,6 +311,90 @@ def presets_() -> None:
 
     for p in presets().values():
         console.print(f"[bold]{p.name}[/] → {p.layer}: {p.description}", highlight=False)
+
+
+def _median(values: np.ndarray) -> str:
+    return f"{float(np.median(values)):.1f}" if values.size else "-"
+
+
+@app.command()
+def predict(
+    project: Annotated[
+        Path | None,
+        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
+    ] = None,
+    tech: Annotated[
+        list[str] | None, typer.Option("--tech", help="Technology, 4G or 5G (repeat for both; default: both).")
+    ] = None,
+    operator: Annotated[
+        list[str] | None,
+        typer.Option("--operator", help="Operator (repeat for several; default: all). 'any' = best of them."),
+    ] = None,
+    res: Annotated[float | None, typer.Option("--res", help="Pixel size in metres (default 30).", min=1.0)] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the rasters.")] = Path("out/prediction"),
+    config: Annotated[
+        Path | None, typer.Option(help="TOML file overriding coverage/data/radio.toml (any subset of keys).")
+    ] = None,
+) -> None:
+    """Predict best-server RSRP, serving cell, SINR and throughput rasters (Cloud-Optimised GeoTIFFs)."""
+    from coverage.predict import ANY_OPERATOR, radio_config
+    from coverage.predict import predict as run_predict
+
+    path = project or sample_manifest()
+    proj = _load_project(path)
+    techs = tech or ["4G", "5G"]
+    bad = [t for t in techs if t not in ("4G", "5G")]
+    if bad:
+        raise typer.BadParameter(f"{', '.join(bad)}: use 4G or 5G", param_hint="--tech")
+    ops = [o for o in (operator or []) if o != ANY_OPERATOR] or None
+    try:
+        cfg = radio_config(config, {"grid": {"resolution_m": res}} if res else None)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} tiles"),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("predicting", total=None)
+
+                def step(done: int, total: int, label: str) -> None:
+                    bar.update(task, completed=done, total=total, description=f"predicting: {label}")
+
+                result = run_predict(proj, out, technologies=techs, operators=ops, config=cfg, progress=step)
+        for w in caught:
+            err_console.print(f"[yellow]warning[/] {w.message}")
+    except CoverageError as exc:
+        err_console.print(f"[red]error[/] {exc}\nNothing written.")
+        raise typer.Exit(1) from None
+    st = result.stats
+    table = Table(title=f"Prediction: {proj.name}", title_justify="left")
+    for c in ("technology", "operator", "pixels with signal", "median RSRP dBm", "median SINR dB", "median Mbit/s"):
+        table.add_column(c, justify="left" if c in ("technology", "operator") else "right")
+    for (t, o, q), p in result.rasters.items():
+        if q != "rsrp_dbm":
+            continue
+        with rasterio.open(p) as ds:
+            rsrp = ds.read(1, masked=True).compressed()
+        with rasterio.open(result.path(t, o, "sinr_db")) as ds:
+            sinr = ds.read(1, masked=True).compressed()
+        with rasterio.open(result.path(t, o, "throughput_mbps")) as ds:
+            tput = ds.read(1, masked=True).compressed()
+        share = rsrp.size / st["pixels"]
+        table.add_row(t, o, f"{share:.1%}", _median(rsrp), _median(sinr), _median(tput))
+    console.print(table)
+    sec = st["seconds"]
+    console.print(
+        f"Wrote {len(result.rasters)} rasters ({result.grid.width} x {result.grid.height} px of "
+        f"{result.grid.res_m:g} m, {result.grid.crs.to_string()}) to [bold]{out}[/] in {sec['total']:.1f} s: "
+        f"{st['cells']:,} cells, {st['evaluations']:,} pixel-cell evaluations, {st['sweeps']:,} terrain sweeps. "
+        f"RSRP is the level exceeded at {cfg['shadowing']['location_probability']:.0%} of locations "
+        f"(median - {st['shadowing_margin_db']:.1f} dB)."
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,987 @@
+"""Raster engine: best-server RSRP, serving cell, SINR and throughput on a UTM grid, tile by tile.
+
+For every cell of a project the engine evaluates, on the pixels within the cell's own radius only,
+
+``RSRP = P_RE + G_max - L_feeder - A(phi, theta) - L_base(d) - L_terrain - L_clutter``
+
+where ``P_RE = P_tx - 10 log10(12 N_RB)`` is the power per resource element, ``A`` the antenna attenuation
+(3GPP sector pattern, mechanical and electrical tilt), ``L_base`` the configured path-loss model
+(:mod:`coverage.propagation`), ``L_terrain`` the diffraction over the DEM profile (ITU-R P.526, one radial
+sweep per site and antenna height, :mod:`coverage.terrain`) and ``L_clutter`` the receiver clutter loss of
+the pixel's land cover. Received powers are summed per *carrier* (operator, technology, band): the strongest
+cell of a carrier serves, the other cells of the same carrier interfere in proportion to their load::
+
+    SINR = S / (load * (sum_carrier - S) + N_RE),     N_RE = -174 dBm/Hz + 10 log10(SCS) + NF
+
+For each output (technology x operator, and "any" operator) the serving carrier is the one with the strongest
+best-server RSRP (cell selection on RSRP); throughput follows from its SINR through the CQI tables
+(:mod:`coverage.linkbudget`). The RSRP rasters give the level exceeded at the configured location probability
+(median minus the log-normal shadowing margin); SINR uses median powers.
+
+Everything is computed in tiles of ``tile_px`` pixels; the DEM and land cover are read per tile (with the
+radius as margin), so memory stays bounded whatever the area. Rasters are written as Cloud-Optimised GeoTIFFs.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+import tomllib
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import rasterio
+import rasterio.shutil
+from affine import Affine
+from pyproj import CRS
+from rasterio.enums import Resampling
+from rasterio.warp import reproject, transform_bounds
+from rasterio.windows import Window
+
+from coverage import _predict_kernels as _pk
+from coverage._errors import CoverageError, ExtentError
+from coverage.antennas import sector_pattern
+from coverage.linkbudget import noise_per_re_dbm, resource_blocks, throughput_mbps
+from coverage.propagation import SPEED_OF_LIGHT_M_S, path_loss_db, shadowing_margin_db
+from coverage.terrain import clutter_loss_db, radial_sweep
+
+__all__ = [
+    "NODATA",
+    "QUANTITIES",
+    "Grid",
+    "Prediction",
+    "RadioConfig",
+    "grid_for_project",
+    "predict",
+    "radio_config",
+]
+
+NODATA = -9999.0
+"""Nodata of the float rasters (pixels beyond every cell's radius)."""
+SERVING_NODATA = -1
+QUANTITIES = ("rsrp_dbm", "sinr_db", "throughput_mbps", "serving_cell")
+"""Rasters written per output, in this order."""
+ANY_OPERATOR = "any"
+DIST_STEP_M = 5.0
+"""Step of each cell's base path-loss table (linear interpolation between entries)."""
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# configuration
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _default_config() -> dict[str, Any]:
+    with resources.files("coverage").joinpath("data/radio.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+_FREE_TABLES = ("model.rural.", "model.urban.")
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any], where: str, path: str = "") -> dict[str, Any]:
+    if path in _FREE_TABLES:  # model parameters: the table is replaced as a whole
+        return dict(override)
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        dotted = f"{path}{key}"
+        if key not in base:
+            known = ", ".join(sorted(base))
+            raise CoverageError(f"{where}: unknown setting {dotted!r} (known here: {known})")
+        if isinstance(base[key], dict):
+            if not isinstance(value, Mapping):
+                raise CoverageError(f"{where}: setting {dotted!r} must be a table")
+            out[key] = _merge(base[key], value, where, dotted + ".")
+        else:
+            if isinstance(base[key], bool) != isinstance(value, bool) or (
+                isinstance(base[key], (int, float)) and not isinstance(value, (int, float))
+            ):
+                raise CoverageError(f"{where}: setting {dotted!r} must be {type(base[key]).__name__}, got {value!r}")
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class RadioConfig:
+    """Engine settings: ``coverage/data/radio.toml`` merged with the user's overrides.
+
+    Use :func:`radio_config` to build one; ``settings`` is the merged TOML as nested dicts.
+    """
+
+    settings: dict[str, Any]
+    source: str = "coverage/data/radio.toml"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.settings[key]
+
+    def technology(self, tech: str) -> dict[str, Any]:
+        """Settings of one technology ("4G" or "5G")."""
+        try:
+            return self.settings["technology"][tech]
+        except KeyError:
+            known = ", ".join(self.settings["technology"])
+            raise CoverageError(f"{self.source}: no settings for technology {tech!r} (known: {known})") from None
+
+
+def radio_config(path: str | os.PathLike[str] | None = None, overrides: Mapping[str, Any] | None = None) -> RadioConfig:
+    """Engine settings: the packaged defaults, a user TOML file (any subset of keys), then ``overrides``.
+
+    Unknown keys and wrongly typed values raise :class:`CoverageError` naming the file and the key.
+    """
+    settings = _default_config()
+    source = "coverage/data/radio.toml"
+    if path is not None:
+        path = Path(path)
+        try:
+            with path.open("rb") as fh:
+                user = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise CoverageError(f"{path}: cannot read radio settings: {exc}") from exc
+        settings = _merge(settings, user, str(path))
+        source = str(path)
+    if overrides:
+        settings = _merge(settings, overrides, "overrides")
+    cfg = RadioConfig(settings, source)
+    _check_config(cfg)
+    return cfg
+
+
+def _check_config(cfg: RadioConfig) -> None:
+    s = cfg.settings
+    problems = []
+    if not s["grid"]["resolution_m"] > 0:
+        problems.append("grid.resolution_m must be > 0")
+    if not 16 <= s["grid"]["tile_px"] <= 8192:
+        problems.append("grid.tile_px must be within 16-8192")
+    if not 0.0 <= s["interference"]["load"] <= 1.0:
+        problems.append("interference.load must be within 0-1")
+    if not 0.0 < s["shadowing"]["location_probability"] < 1.0:
+        problems.append("shadowing.location_probability must be within (0, 1)")
+    if s["terrain"]["method"] not in ("bullington", "deygout", "none"):
+        problems.append("terrain.method must be 'bullington', 'deygout' or 'none'")
+    if not s["model"]["max_radius_m"] > s["model"]["min_dist_m"] > 0:
+        problems.append("model.max_radius_m must exceed model.min_dist_m > 0")
+    if problems:
+        raise CoverageError(f"{cfg.source}: " + "; ".join(problems))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# grid
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A north-up grid of square pixels in a metric CRS.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        The grid's CRS (the project's UTM zone).
+    x0_m, y0_m : float
+        Outer top-left corner, m.
+    res_m : float
+        Pixel size, m.
+    width, height : int
+        Columns and rows.
+    """
+
+    crs: CRS
+    x0_m: float
+    y0_m: float
+    res_m: float
+    width: int
+    height: int
+
+    @classmethod
+    def from_bounds(cls, bounds: Sequence[float], crs: CRS, res_m: float) -> Grid:
+        """The grid of ``res_m`` pixels aligned on multiples of ``res_m`` covering (minx, miny, maxx, maxy)."""
+        xmin, ymin, xmax, ymax = (float(b) for b in bounds)
+        x0 = math.floor(xmin / res_m) * res_m
+        y0 = math.ceil(ymax / res_m) * res_m
+        width = max(1, math.ceil((xmax - x0) / res_m))
+        height = max(1, math.ceil((y0 - ymin) / res_m))
+        return cls(CRS.from_user_input(crs), x0, y0, float(res_m), width, height)
+
+    @property
+    def transform(self) -> Affine:
+        """The rasterio affine transform."""
+        return Affine(self.res_m, 0.0, self.x0_m, 0.0, -self.res_m, self.y0_m)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(minx, miny, maxx, maxy) in m."""
+        return (self.x0_m, self.y0_m - self.height * self.res_m, self.x0_m + self.width * self.res_m, self.y0_m)
+
+    def tiles(self, tile_px: int) -> list[Window]:
+        """Row-major windows of at most ``tile_px`` x ``tile_px`` pixels."""
+        return [
+            Window(c, r, min(tile_px, self.width - c), min(tile_px, self.height - r))
+            for r in range(0, self.height, tile_px)
+            for c in range(0, self.width, tile_px)
+        ]
+
+    def window_bounds(self, w: Window) -> tuple[float, float, float, float]:
+        """(minx, miny, maxx, maxy) of a window, m."""
+        x0 = self.x0_m + w.col_off * self.res_m
+        y1 = self.y0_m - w.row_off * self.res_m
+        return (x0, y1 - w.height * self.res_m, x0 + w.width * self.res_m, y1)
+
+    def expand(self, w: Window, margin_m: float) -> Window:
+        """The window grown by ``margin_m`` on every side (may extend beyond the grid)."""
+        m = math.ceil(margin_m / self.res_m)
+        return Window(w.col_off - m, w.row_off - m, w.width + 2 * m, w.height + 2 * m)
+
+    def clip(self, w: Window) -> Window:
+        """The part of a window inside the grid."""
+        c0, r0 = max(int(w.col_off), 0), max(int(w.row_off), 0)
+        c1 = min(int(w.col_off + w.width), self.width)
+        r1 = min(int(w.row_off + w.height), self.height)
+        return Window(c0, r0, max(c1 - c0, 0), max(r1 - r0, 0))
+
+
+def grid_for_project(project: Any, res_m: float = 30.0) -> Grid:
+    """The prediction grid of a project: its admin units' extent in its UTM CRS, pixels of ``res_m``."""
+    utm = project.utm_crs
+    units = project["admin_units"].to_crs(utm)
+    return Grid.from_bounds(units.total_bounds, utm, res_m)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# rasters read per window
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _fmt_extent(bounds: Sequence[float], crs: CRS) -> str:
+    west, south, east, north = transform_bounds(crs, "EPSG:4326", *bounds)
+    return f"{west:.4f}-{east:.4f} E, {south:.4f}-{north:.4f} N"
+
+
+def _check_raster_covers(path: Path, kind: str, grid: Grid) -> None:
+    """ExtentError when the raster's footprint does not contain the whole grid (named in degrees)."""
+    with rasterio.open(path) as src:
+        if src.crs is None:
+            raise ExtentError(f"{path}: the {kind} raster has no CRS")
+        need = transform_bounds(grid.crs, src.crs, *grid.bounds, densify_pts=21)
+        have = src.bounds
+    missing = []
+    if have.left > need[0]:
+        missing.append(f"west of {have.left:.5f}")
+    if have.right < need[2]:
+        missing.append(f"east of {have.right:.5f}")
+    if have.bottom > need[1]:
+        missing.append(f"south of {have.bottom:.5f}")
+    if have.top < need[3]:
+        missing.append(f"north of {have.top:.5f}")
+    if missing:
+        raise ExtentError(
+            f"{path}: the {kind} raster does not cover the prediction area {_fmt_extent(grid.bounds, grid.crs)}; "
+            f"missing the part {', '.join(missing)} (raster CRS units). Supply a {kind} covering the whole area "
+            "(nothing is assumed where it is missing)."
+        )
+
+
+def _read_window(path: Path, kind: str, grid: Grid, w: Window, resampling: Resampling, dtype: str) -> np.ndarray:
+    """The raster resampled onto the grid pixels of window ``w`` (which lies inside the grid)."""
+    x0 = grid.x0_m + w.col_off * grid.res_m
+    y0 = grid.y0_m - w.row_off * grid.res_m
+    dst = np.empty((int(w.height), int(w.width)), dtype=dtype)
+    with rasterio.open(path) as src:
+        src_nodata = src.nodata
+        dst_nodata = np.nan if dtype.startswith("float") else 0
+        reproject(
+            source=rasterio.band(src, 1),
+            destination=dst,
+            dst_transform=Affine(grid.res_m, 0.0, x0, 0.0, -grid.res_m, y0),
+            dst_crs=grid.crs,
+            src_nodata=src_nodata,
+            dst_nodata=dst_nodata,
+            resampling=resampling,
+        )
+    bad = ~np.isfinite(dst) if dtype.startswith("float") else dst == 0
+    if bad.any():
+        rr, cc = np.nonzero(bad)
+        b = (
+            x0 + cc.min() * grid.res_m,
+            y0 - (rr.max() + 1) * grid.res_m,
+            x0 + (cc.max() + 1) * grid.res_m,
+            y0 - rr.min() * grid.res_m,
+        )
+        raise ExtentError(
+            f"{path}: the {kind} raster has no data over {int(bad.sum())} pixels of the prediction grid "
+            f"within {_fmt_extent(b, grid.crs)}; fill them (nothing is assumed where data are missing)"
+        )
+    return dst
+
+
+# ------------------------------------------------------------------------------------------------------------
+# cells
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _cell_table(project: Any, cfg: RadioConfig, grid: Grid, technologies: Sequence[str], operators: Sequence[str]):
+    cells = project["cells"]
+    sel = cells[cells["technology"].isin(technologies) & cells["operator"].isin(operators)].copy()
+    if sel.empty:
+        raise CoverageError(
+            f"{project.source}: no cells of technology {'/'.join(technologies)} "
+            f"and operator {'/'.join(operators)} in the project"
+        )
+    sites = project["sites"].to_crs(grid.crs)
+    xy = pd.DataFrame({"site_id": sites["site_id"], "x": sites.geometry.x, "y": sites.geometry.y})
+    sel = sel.merge(xy, on="site_id", how="left", validate="many_to_one").reset_index(drop=True)
+    return sel
+
+
+def _sample_at(path: Path, grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Raster values (nearest pixel) at grid-CRS points; NaN where outside or nodata."""
+    with rasterio.open(path) as src:
+        from rasterio.warp import transform as warp_transform
+
+        xs, ys = warp_transform(grid.crs, src.crs, list(map(float, x)), list(map(float, y)))
+        vals = np.array([v[0] for v in src.sample(zip(xs, ys, strict=True))], dtype="float64")
+        if src.nodata is not None:
+            vals[vals == src.nodata] = np.nan
+    return vals
+
+
+@dataclass
+class _Cells:
+    table: pd.DataFrame  # one row per cell, engine order
+    arrays: dict[str, np.ndarray]
+    loss_table: np.ndarray
+    pat_h: np.ndarray
+    pat_v: np.ndarray
+    pat_am: np.ndarray
+    pat_step: float
+    groups: pd.DataFrame  # group index -> operator, technology, band_mhz, bandwidth_mhz, scs_khz, noise_dbm
+    bands: np.ndarray  # distinct band_mhz, index = band_idx
+    sweeps: pd.DataFrame  # sweep index -> site_id, x, y, tx_height_m, radius_m
+
+
+def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, operators) -> _Cells:
+    s = cfg.settings
+    t = _cell_table(project, cfg, grid, technologies, operators)
+    dem_path = project.raster("dem")  # always needed: antenna and receiver altitudes set the elevation angles
+    ground = _sample_at(dem_path, grid, t["x"].to_numpy(), t["y"].to_numpy())
+    if np.isnan(ground).any():
+        bad = t.loc[np.isnan(ground), "site_id"].unique()[:10]
+        raise ExtentError(f"{dem_path}: the DEM has no data at site(s) {', '.join(map(str, bad))}")
+    t["ground_m"] = ground
+
+    # environment of each cell's site, from the land cover under it
+    urban_names = set(s["model"]["urban_classes"])
+    env = np.full(len(t), "rural", dtype=object)
+    if "landcover" in project.rasters and urban_names:
+        classes = _landcover_classes()
+        urban_codes = [code for code, name in classes.items() if name in urban_names]
+        lc = _sample_at(project.raster("landcover"), grid, t["x"].to_numpy(), t["y"].to_numpy())
+        env[np.isin(lc, urban_codes)] = "urban"
+    t["environment"] = env
+
+    # link budget per cell
+    scs = np.array([float(cfg.technology(x)["scs_khz"]) for x in t["technology"]])
+    t["scs_khz"] = scs
+    n_rb = np.array(
+        [
+            resource_blocks(bw, scs_khz=sc, technology=tech)
+            for bw, sc, tech in zip(t["bandwidth_mhz"], scs, t["technology"], strict=True)
+        ],
+        dtype="float64",
+    )
+    t["n_rb"] = n_rb
+    t["p_dbm"] = (
+        t["tx_power_dbm"] - 10.0 * np.log10(12.0 * n_rb) + t["antenna_gain_dbi"] - s["transmitter"]["feeder_loss_db"]
+    )
+
+    # base path-loss table per (band, height, environment), then radius per cell
+    min_d, max_r = float(s["model"]["min_dist_m"]), float(s["model"]["max_radius_m"])
+    dist = np.arange(min_d, max_r + DIST_STEP_M, DIST_STEP_M)
+    dist[-1] = min(dist[-1], max_r)
+    rx_h = float(s["receiver"]["height_m"])
+    keys = list(zip(t["band_mhz"], t["antenna_height_m"], t["environment"], strict=True))
+    uniq = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    tables = np.empty((len(uniq), dist.size), dtype="float64")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for (band, height, envname), i in uniq.items():
+            tables[i] = path_loss_db(
+                s["model"]["name"],
+                dist,
+                float(band),
+                float(height),
+                rx_h,
+                extrapolate=bool(s["model"]["extrapolate"]),
+                **s["model"][envname],
+            )
+    if caught:  # one warning for the run, not one per distance table
+        first = caught[0]
+        more = f" (and {len(caught) - 1} more cell configurations)" if len(caught) > 1 else ""
+        warnings.warn(f"{first.message}{more}", first.category, stacklevel=3)
+    row_table = np.array([uniq[k] for k in keys])
+    loss_table = tables[row_table].astype("float64")
+    floor = float(s["model"]["rsrp_floor_dbm"])
+    ok = (t["p_dbm"].to_numpy()[:, None] - loss_table) >= floor
+    last = np.where(ok.any(axis=1), dist.size - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
+    t["radius_m"] = np.where(ok.any(axis=1), dist[last], 0.0)
+
+    # antenna patterns per (hbw, vbw)
+    pkeys = list(zip(t["hbw_deg"], t["vbw_deg"], strict=True))
+    puniq = {k: i for i, k in enumerate(dict.fromkeys(pkeys))}
+    pats = [sector_pattern(hbw_deg=float(h), vbw_deg=float(v), gain_dbi=0.0) for h, v in puniq]
+    pat_h = np.stack([np.asarray(p.horizontal_db, dtype="float64") for p in pats])
+    pat_v = np.stack([np.asarray(p.vertical_db, dtype="float64") for p in pats])
+    pat_am = np.array([p.max_attenuation_db for p in pats], dtype="float64")
+    pat_step = float(pats[0].step_deg)
+    t["pattern_idx"] = [puniq[k] for k in pkeys]
+
+    # carrier groups
+    gcols = ["operator", "technology", "band_mhz"]
+    groups = t[[*gcols, "bandwidth_mhz", "scs_khz"]].drop_duplicates(gcols).sort_values(gcols).reset_index(drop=True)
+    nf = float(s["receiver"]["noise_figure_db"])
+    groups["noise_dbm"] = [noise_per_re_dbm(noise_figure_db=nf, scs_khz=sc) for sc in groups["scs_khz"]]
+    gidx = {tuple(r): i for i, r in enumerate(groups[gcols].itertuples(index=False, name=None))}
+    t["group_idx"] = [gidx[tuple(r)] for r in t[gcols].itertuples(index=False, name=None)]
+    bw = t.groupby(gcols)["bandwidth_mhz"].nunique()
+    if (bw > 1).any():
+        bad = bw[bw > 1].index[0]
+        raise CoverageError(f"{project.source}: cells of carrier {bad} have different bandwidths")
+
+    bands = np.sort(t["band_mhz"].unique())
+    t["band_idx"] = np.searchsorted(bands, t["band_mhz"])
+
+    # one terrain sweep per (site, antenna height)
+    skeys = list(zip(t["site_id"], t["antenna_height_m"], strict=True))
+    suniq = {k: i for i, k in enumerate(dict.fromkeys(skeys))}
+    t["sweep_idx"] = [suniq[k] for k in skeys]
+    sweeps = (
+        t.groupby("sweep_idx")
+        .agg(
+            site_id=("site_id", "first"),
+            x=("x", "first"),
+            y=("y", "first"),
+            tx_height_m=("antenna_height_m", "first"),
+            radius_m=("radius_m", "max"),
+        )
+        .sort_index()
+    )
+    wavelength = SPEED_OF_LIGHT_M_S / (t["band_mhz"].to_numpy() * 1e6)
+    arrays = {
+        "site_x": t["x"].to_numpy("float64"),
+        "site_y": t["y"].to_numpy("float64"),
+        "tx_alt_m": (t["ground_m"] + t["antenna_height_m"]).to_numpy("float64"),
+        "azimuth_deg": t["azimuth_deg"].to_numpy("float64"),
+        "mech_tilt_deg": t["mech_tilt_deg"].to_numpy("float64"),
+        "elec_tilt_deg": t["elec_tilt_deg"].to_numpy("float64"),
+        "radius_m": t["radius_m"].to_numpy("float64"),
+        "p_dbm": t["p_dbm"].to_numpy("float64"),
+        "pattern_idx": t["pattern_idx"].to_numpy("int64"),
+        "nu_scale": np.sqrt(2.0 / wavelength),
+        "band_idx": t["band_idx"].to_numpy("int64"),
+        "group_idx": t["group_idx"].to_numpy("int64"),
+        "sweep_idx": t["sweep_idx"].to_numpy("int64"),
+    }
+    return _Cells(t, arrays, loss_table, pat_h, pat_v, pat_am, pat_step, groups, bands, sweeps)
+
+
+def _landcover_classes() -> dict[int, str]:
+    with resources.files("coverage").joinpath("data/landcover.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {int(c["code"]): str(c["name"]) for c in data["class"]}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the run
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Prediction:
+    """What :func:`predict` computed and wrote.
+
+    Attributes
+    ----------
+    grid : Grid
+        The prediction grid.
+    rasters : dict of (technology, operator, quantity) to Path
+        Cloud-Optimised GeoTIFFs; operator ``"any"`` is the best of all operators.
+    cells : DataFrame
+        The cells used, with their engine index (the ``serving_cell`` raster value), radius and environment.
+    stats : dict
+        Pixel count, pixel-cell evaluations, terrain sweeps, seconds per step.
+    """
+
+    grid: Grid
+    rasters: dict[tuple[str, str, str], Path] = field(default_factory=dict)
+    cells: pd.DataFrame | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, technology: str, operator: str, quantity: str) -> Path:
+        """The raster file of one output quantity."""
+        try:
+            return self.rasters[(technology, operator, quantity)]
+        except KeyError:
+            raise CoverageError(f"no {quantity} raster for {technology} / {operator} in this prediction") from None
+
+
+def raster_name(technology: str, operator: str, quantity: str) -> str:
+    """File name of an output raster, e.g. ``4G_Viettel_rsrp_dbm.tif``."""
+    return f"{technology}_{operator}_{quantity}.tif"
+
+
+def _rect_dist(x: np.ndarray, y: np.ndarray, b: Sequence[float]) -> np.ndarray:
+    dx = np.maximum(np.maximum(b[0] - x, 0.0), x - b[2])
+    dy = np.maximum(np.maximum(b[1] - y, 0.0), y - b[3])
+    return np.hypot(dx, dy)
+
+
+def predict(
+    project: Any,
+    out_dir: str | os.PathLike[str],
+    *,
+    technologies: Iterable[str] = ("4G", "5G"),
+    operators: Iterable[str] | None = None,
+    config: RadioConfig | None = None,
+    grid: Grid | None = None,
+    progress: ProgressFn | None = None,
+) -> Prediction:
+    """Predict best-server RSRP, serving cell, SINR and throughput rasters for a project's cells.
+
+    Parameters
+    ----------
+    project : coverage.Project
+        Needs ``cells``, ``sites``, ``admin_units`` and a ``dem`` raster (and ``landcover`` when clutter
+        loss is enabled).
+    out_dir : path
+        Folder for the Cloud-Optimised GeoTIFFs (``{tech}_{operator}_{quantity}.tif``), ``cells.csv``
+        (engine index of each cell) and ``prediction.json`` (settings and statistics). Files appear only
+        when the whole run succeeded.
+    technologies : iterable of str
+        "4G" and/or "5G".
+    operators : iterable of str, optional
+        Operators to predict (default: every operator with cells). "any" (best of these) is always added.
+    config : RadioConfig, optional
+        Engine settings (default: :func:`radio_config`).
+    grid : Grid, optional
+        Prediction grid (default: :func:`grid_for_project` at the configured resolution).
+    progress : callable(done, total, label), optional
+        Called after each tile.
+
+    Raises
+    ------
+    ExtentError
+        The DEM or land cover does not cover the grid, or has no data inside it.
+    ValidityRangeError
+        A cell lies outside the path-loss model's validity range (and ``model.extrapolate`` is false).
+    """
+    t_start = time.perf_counter()
+    cfg = config or radio_config()
+    s = cfg.settings
+    techs = list(dict.fromkeys(technologies))
+    for tech in techs:
+        cfg.technology(tech)
+    all_ops = list(dict.fromkeys(project["cells"]["operator"]))
+    ops = list(dict.fromkeys(operators)) if operators is not None else all_ops
+    unknown = [o for o in ops if o not in all_ops]
+    if unknown:
+        raise CoverageError(
+            f"{project.source}: operator(s) {', '.join(unknown)} have no cells "
+            f"(operators with cells: {', '.join(all_ops)})"
+        )
+    grid = grid or grid_for_project(project, float(s["grid"]["resolution_m"]))
+    terrain_method = {"none": _pk.TERRAIN_NONE, "bullington": _pk.TERRAIN_BULLINGTON, "deygout": _pk.TERRAIN_DEYGOUT}[
+        s["terrain"]["method"]
+    ]
+    use_clutter = bool(s["clutter"]["enabled"])
+    clutter_extrapolate = bool(s["clutter"]["extrapolate"])
+    dem_path = project.raster("dem")
+    _check_raster_covers(dem_path, "DEM", grid)
+    lc_path = None
+    if use_clutter:
+        lc_path = project.raster("landcover")
+        _check_raster_covers(lc_path, "land-cover", grid)
+
+    cells = _prepare_cells(project, cfg, grid, techs, ops)
+    t_prep = time.perf_counter()
+    a = cells.arrays
+    groups = cells.groups
+    n_groups = len(groups)
+    rx_h = float(s["receiver"]["height_m"])
+    load = float(s["interference"]["load"])
+    margin_db = float(
+        shadowing_margin_db(float(s["shadowing"]["location_probability"]), float(s["shadowing"]["sigma_db"]))
+    )
+    outputs = [(tech, op) for tech in techs for op in [*ops, ANY_OPERATOR]]
+    outputs = [
+        (tech, op)
+        for tech, op in outputs
+        if ((groups["technology"] == tech) & ((groups["operator"] == op) | (op == ANY_OPERATOR))).any()
+    ]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".predict-", dir=out_dir))
+    stats: dict[str, Any] = {"pixels": grid.width * grid.height, "cells": len(cells.table), "tiles": 0}
+    evals = 0
+    sweeps_done = 0
+    t_sweep = t_kernel = t_out = 0.0
+    try:
+        dsts = _open_outputs(tmp, grid, outputs, int(s["grid"]["tile_px"]))
+        tiles = grid.tiles(int(s["grid"]["tile_px"]))
+        max_r = float(a["radius_m"].max()) if len(a["radius_m"]) else 0.0
+        # last tile needing each sweep, so cached sweeps are dropped once done (memory bounded by a tile row)
+        sweep_last = np.full(len(cells.sweeps), -1)
+        tile_cells = []
+        for ti, w in enumerate(tiles):
+            b = grid.window_bounds(w)
+            near = np.nonzero(_rect_dist(a["site_x"], a["site_y"], b) <= a["radius_m"])[0]
+            near = near[a["radius_m"][near] > 0]
+            tile_cells.append(near)
+            sweep_last[np.unique(a["sweep_idx"][near])] = ti
+        cache: dict[int, Any] = {}
+        recorder = _WarnOnce()
+        for ti, w in enumerate(tiles):
+            near = tile_cells[ti]
+            rows, cols = int(w.height), int(w.width)
+            best = np.full((n_groups, rows, cols), -np.inf, dtype="float64")
+            best_cell = np.full((n_groups, rows, cols), SERVING_NODATA, dtype="int32")
+            total = np.zeros((n_groups, rows, cols), dtype="float64")
+            if near.size:
+                t0 = time.perf_counter()
+                margin = 2.0 * float(a["radius_m"][near].max())
+                dem_w = grid.clip(grid.expand(w, margin))
+                dem = _read_window(dem_path, "DEM", grid, dem_w, Resampling.bilinear, "float32")
+                r_in = int(w.row_off - dem_w.row_off)
+                c_in = int(w.col_off - dem_w.col_off)
+                ground = np.ascontiguousarray(dem[r_in : r_in + rows, c_in : c_in + cols], dtype="float64")
+                sweep_ids = np.unique(a["sweep_idx"][near])
+                if terrain_method != _pk.TERRAIN_NONE:
+                    ox = grid.x0_m + dem_w.col_off * grid.res_m
+                    oy = grid.y0_m - dem_w.row_off * grid.res_m
+                    for sid in sweep_ids:
+                        if sid in cache:
+                            continue
+                        sw = cells.sweeps.loc[sid]
+                        res = radial_sweep(
+                            dem,
+                            ox,
+                            oy,
+                            grid.res_m,
+                            float(sw["x"]),
+                            float(sw["y"]),
+                            float(sw["tx_height_m"]),
+                            rx_h,
+                            float(sw["radius_m"]),
+                            method=s["terrain"]["method"],
+                            k_factor=float(s["terrain"]["k_factor"]),
+                        )
+                        cache[int(sid)] = res
+                        sweeps_done += 1
+                t1 = time.perf_counter()
+                t_sweep += t1 - t0
+                if use_clutter:
+                    lc = _read_window(lc_path, "land-cover", grid, w, Resampling.nearest, "uint8")
+                    with recorder:
+                        clutter = np.stack(
+                            [
+                                np.asarray(
+                                    clutter_loss_db(lc, float(f), extrapolate=clutter_extrapolate), dtype="float64"
+                                )
+                                for f in cells.bands
+                            ]
+                        )
+                else:
+                    clutter = np.zeros((len(cells.bands), rows, cols))
+                flat, offset, nrad, nsamp, step, nedge, local = _pack_sweeps(
+                    cache if terrain_method != _pk.TERRAIN_NONE else {}, a["sweep_idx"][near]
+                )
+                x0 = grid.x0_m + w.col_off * grid.res_m
+                y0 = grid.y0_m - w.row_off * grid.res_m
+                sub = {k: np.ascontiguousarray(v[near]) for k, v in a.items()}
+                row_evals = np.zeros(rows, dtype="int64")
+                if os.environ.get("HAMLET_COVERAGE_DUMP_TILE") and ti == 5:  # benchmarking aid
+                    np.savez(
+                        os.environ["HAMLET_COVERAGE_DUMP_TILE"],
+                        x0=x0,
+                        y0=y0,
+                        res=grid.res_m,
+                        ground=ground,
+                        clutter=clutter,
+                        flat=flat,
+                        offset=offset,
+                        nrad=nrad,
+                        nsamp=nsamp,
+                        step=step,
+                        nedge=nedge,
+                        local=local,
+                        loss=np.ascontiguousarray(cells.loss_table[near]),
+                        pat_h=cells.pat_h,
+                        pat_v=cells.pat_v,
+                        pat_am=cells.pat_am,
+                        pat_step=cells.pat_step,
+                        near=near,
+                        n_groups=n_groups,
+                        **{"a_" + k: v for k, v in sub.items()},
+                    )
+                _pk.accumulate_cells(
+                    x0,
+                    y0,
+                    grid.res_m,
+                    ground,
+                    rx_h,
+                    sub["site_x"],
+                    sub["site_y"],
+                    sub["tx_alt_m"],
+                    sub["azimuth_deg"],
+                    sub["mech_tilt_deg"],
+                    sub["elec_tilt_deg"],
+                    sub["radius_m"],
+                    float(s["model"]["min_dist_m"]),
+                    sub["p_dbm"],
+                    sub["pattern_idx"],
+                    cells.pat_h,
+                    cells.pat_v,
+                    cells.pat_am,
+                    cells.pat_step,
+                    np.ascontiguousarray(cells.loss_table[near]),
+                    DIST_STEP_M,
+                    terrain_method,
+                    local,
+                    offset,
+                    nrad,
+                    nsamp,
+                    step,
+                    nedge,
+                    flat,
+                    sub["nu_scale"],
+                    sub["band_idx"],
+                    clutter,
+                    sub["group_idx"],
+                    best,
+                    best_cell,
+                    total,
+                    near.astype("int64"),
+                    row_evals,
+                )
+                evals += int(row_evals.sum())
+                t_kernel += time.perf_counter() - t1
+            t2 = time.perf_counter()
+            _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg, s)
+            t_out += time.perf_counter() - t2
+            for sid in [k for k in cache if sweep_last[k] <= ti]:
+                del cache[sid]
+            stats["tiles"] += 1
+            if progress is not None:
+                progress(ti + 1, len(tiles), f"tile {ti + 1}/{len(tiles)}")
+        for d in dsts.values():
+            d.close()
+        recorder.emit()
+        t3 = time.perf_counter()
+        written = _finish_outputs(tmp, out_dir, outputs)
+        t_out += time.perf_counter() - t3
+        table = cells.table.assign(engine_index=np.arange(len(cells.table)))
+        cols_out = [
+            "engine_index",
+            "cell_id",
+            "site_id",
+            "operator",
+            "technology",
+            "band_mhz",
+            "bandwidth_mhz",
+            "environment",
+            "radius_m",
+            "p_dbm",
+        ]
+        table[cols_out].to_csv(tmp / "cells.csv", index=False, float_format="%.2f")
+        os.replace(tmp / "cells.csv", out_dir / "cells.csv")
+        stats.update(
+            evaluations=int(evals),
+            sweeps=int(sweeps_done),
+            max_radius_m=max_r,
+            shadowing_margin_db=round(margin_db, 2),
+            seconds={
+                "prepare": round(t_prep - t_start, 3),
+                "terrain": round(t_sweep, 3),
+                "kernel": round(t_kernel, 3),
+                "output": round(t_out, 3),
+                "total": round(time.perf_counter() - t_start, 3),
+            },
+        )
+        meta = {
+            "project": project.name,
+            "crs": grid.crs.to_string(),
+            "transform": list(grid.transform)[:6],
+            "width": grid.width,
+            "height": grid.height,
+            "settings": s,
+            "stats": stats,
+            "rasters": [p.name for p in written.values()],
+        }
+        (tmp / "prediction.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp / "prediction.json", out_dir / "prediction.json")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Prediction(grid, written, table, stats)
+
+
+class _WarnOnce:
+    """Context manager recording warnings over many calls; :meth:`emit` re-issues each distinct one once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[type, str], warnings.WarningMessage] = {}
+
+    def __enter__(self) -> _WarnOnce:
+        self._cm = warnings.catch_warnings(record=True)
+        self._log = self._cm.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)
+        for w in self._log:
+            self.seen.setdefault((w.category, str(w.message)), w)
+
+    def emit(self) -> None:
+        for w in self.seen.values():
+            warnings.warn(str(w.message), w.category, stacklevel=3)
+
+
+def _pack_sweeps(cache: Mapping[int, Any], sweep_idx: np.ndarray):
+    """Concatenate the sweeps a tile needs into flat arrays; returns per-cell local sweep indices."""
+    ids = [int(i) for i in np.unique(sweep_idx) if int(i) in cache]
+    local_of = {sid: k for k, sid in enumerate(ids)}
+    parts, offset, nrad, nsamp, step, nedge = [], [], [], [], [], []
+    pos = 0
+    for sid in ids:
+        res = cache[sid]
+        nu = np.asarray(res.nu_geom, dtype="float32")
+        parts.append(nu.ravel())
+        offset.append(pos)
+        pos += nu.size
+        nedge.append(nu.shape[0])
+        nrad.append(nu.shape[1])
+        nsamp.append(nu.shape[2])
+        step.append(float(res.step_m))
+    flat = np.concatenate(parts) if parts else np.zeros(1, dtype="float32")
+    local = np.array([local_of.get(int(i), -1) for i in sweep_idx], dtype="int64")
+    return (
+        flat,
+        np.array(offset or [0], dtype="int64"),
+        np.array(nrad or [1], dtype="int64"),
+        np.array(nsamp or [1], dtype="int64"),
+        np.array(step or [1.0], dtype="float64"),
+        np.array(nedge or [1], dtype="int64"),
+        local,
+    )
+
+
+def _open_outputs(tmp: Path, grid: Grid, outputs, tile_px: int) -> dict[tuple[str, str, str], Any]:
+    block = 256 if tile_px >= 256 else 16 * max(1, tile_px // 16)
+    dsts = {}
+    for tech, op in outputs:
+        for q in QUANTITIES:
+            is_idx = q == "serving_cell"
+            dsts[(tech, op, q)] = rasterio.open(
+                tmp / ("raw_" + raster_name(tech, op, q)),
+                "w",
+                driver="GTiff",
+                width=grid.width,
+                height=grid.height,
+                count=1,
+                dtype="int32" if is_idx else "float32",
+                nodata=SERVING_NODATA if is_idx else NODATA,
+                crs=grid.crs.to_wkt(),
+                transform=grid.transform,
+                tiled=True,
+                blockxsize=block,
+                blockysize=block,
+                compress="deflate",
+                BIGTIFF="IF_SAFER",
+            )
+    return dsts
+
+
+_UNITS = {"rsrp_dbm": "dBm", "sinr_db": "dB", "throughput_mbps": "Mbit/s", "serving_cell": "engine index (cells.csv)"}
+
+
+def _finish_outputs(tmp: Path, out_dir: Path, outputs) -> dict[tuple[str, str, str], Path]:
+    """Convert the tiled GeoTIFFs to Cloud-Optimised GeoTIFFs, then move them into ``out_dir``."""
+    done: dict[tuple[str, str, str], Path] = {}
+    staged = []
+    for tech, op in outputs:
+        for q in QUANTITIES:
+            raw = tmp / ("raw_" + raster_name(tech, op, q))
+            cog = tmp / raster_name(tech, op, q)
+            with rasterio.open(raw, "r+") as ds:
+                ds.update_tags(technology=tech, operator=op, quantity=q, unit=_UNITS[q])
+                ds.set_band_description(1, f"{q} ({tech}, {op})")
+            rasterio.shutil.copy(
+                raw,
+                cog,
+                driver="COG",
+                COMPRESS="DEFLATE",
+                PREDICTOR="2" if q == "serving_cell" else "3",
+                RESAMPLING="NEAREST",
+                OVERVIEWS="AUTO",
+            )
+            raw.unlink()
+            staged.append(((tech, op, q), cog))
+    for key, cog in staged:
+        dest = out_dir / cog.name
+        os.replace(cog, dest)
+        done[key] = dest
+    return done
+
+
+def _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg, s) -> None:
+    """Combine the carrier accumulators into each output's rasters for one tile."""
+    rows, cols = best.shape[1:]
+    noise_mw = 10.0 ** (groups["noise_dbm"].to_numpy() / 10.0)
+    for tech, op in outputs:
+        sel = (groups["technology"] == tech) & ((groups["operator"] == op) | (op == ANY_OPERATOR))
+        gids = np.nonzero(sel.to_numpy())[0]
+        sub = best[gids]
+        k = np.argmax(sub, axis=0)  # serving carrier: strongest best-server RSRP
+        s_dbm = np.take_along_axis(sub, k[None], 0)[0]
+        valid = np.isfinite(s_dbm)
+        g = gids[k]
+        sum_mw = np.take_along_axis(total[gids], k[None], 0)[0]
+        serving = np.take_along_axis(best_cell[gids], k[None], 0)[0]
+        s_mw = np.where(valid, 10.0 ** (np.where(valid, s_dbm, 0.0) / 10.0), 0.0)
+        interf = np.maximum(sum_mw - s_mw, 0.0) * load
+        sinr = 10.0 * np.log10(np.where(valid, s_mw / (interf + noise_mw[g]), 1.0))
+        tput = np.zeros((rows, cols))
+        tcfg = cfg.technology(tech)
+        for gi in gids:
+            m = valid & (g == gi)
+            if m.any():
+                bw = float(groups.at[gi, "bandwidth_mhz"])
+                tp = throughput_mbps(
+                    sinr[m],
+                    tech,
+                    bw,
+                    scs_khz=float(tcfg["scs_khz"]),
+                    mimo_layers=int(tcfg["mimo_layers"]),
+                    overhead=float(tcfg["overhead"]),
+                )
+                tput[m] = np.asarray(tp) * float(tcfg.get("tdd_dl_share", 1.0))
+        data = {
+            "rsrp_dbm": np.where(valid, s_dbm - margin_db, NODATA).astype("float32"),
+            "sinr_db": np.where(valid, sinr, NODATA).astype("float32"),
+            "throughput_mbps": np.where(valid, tput, NODATA).astype("float32"),
+            "serving_cell": np.where(valid, serving, SERVING_NODATA).astype("int32"),
+        }
+        for q in QUANTITIES:
+            dsts[(tech, op, q)].write(data[q], 1, window=w)
