@@ -13,10 +13,12 @@ from coverage._errors import (
     CoverageWarning,
     CRSError,
     ExtentError,
+    ExtrapolationWarning,
     MissingLayerError,
     Problem,
     RepairWarning,
     ValidationError,
+    ValidityRangeError,
 )
 from coverage.admin import commune_mapping_from_overlap
 from coverage.crs import STORAGE_CRS, utm_crs_for
@@ -28,6 +30,17 @@ from coverage.validate import check_layer, validate_layer
 
 __version__ = "0.1.0"
 
+# The radio engine loads numba kernels: imported on first use, so `import coverage` stays light.
+_LAZY = {"predict": "coverage.predict", "radio_config": "coverage.predict", "path_loss_db": "coverage.propagation"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'coverage' has no attribute {name!r}")
+
 __all__ = [
     "PROJECT_LAYERS",
     "SCHEMAS",
@@ -36,11 +49,13 @@ __all__ = [
     "CoverageError",
     "CoverageWarning",
     "ExtentError",
+    "ExtrapolationWarning",
     "MissingLayerError",
     "Problem",
     "Project",
     "RepairWarning",
     "ValidationError",
+    "ValidityRangeError",
     "__version__",
     "check_file",
     "check_layer",
@@ -48,8 +63,11 @@ __all__ = [
     "commune_mapping_from_overlap",
     "drop_duplicate_locations",
     "hamlets_from_points",
+    "path_loss_db",
     "population_from_raster",
+    "predict",
     "project_from_frames",
+    "radio_config",
     "read_layer",
     "read_project",
     "read_sample",

@@ -11,7 +11,7 @@ Geometry conventions (ITU-R P.526-15 §4.5):
   included) to a terminal B at ``xb``, ``yb``; intermediate profile points have terrain height ``p`` (m
   above sea level) at distance ``x``;
 * ``half_ce`` is ``1 / (2 a_e)`` in 1/m, ``a_e = k R`` the effective Earth radius (0 removes curvature), so
-  the Earth-curvature term of P.526-15 eq. (41)-(45), ``500 C_e d_i (d - d_i)`` with km, is here
+  the Earth-curvature term of P.526-15 §4.5.1, ``500 C_e d_i (d - d_i)`` with km, is here
   ``half_ce (x - xa) (xb - x)`` in metres;
 * the kernels return *geometric* Fresnel factors ``nu_geom`` in sqrt(m), independent of frequency:
   the diffraction parameter is ``v = nu_geom * sqrt(2 / wavelength_m)`` (P.526-15 eq. (26) with
@@ -52,7 +52,7 @@ def knife_edge_db(v: float) -> float:
 def bullington_correction_db(l_uc_db: float, dist_m: float) -> float:
     """Bullington loss L_b from the knife-edge loss L_uc of the Bullington point, dB.
 
-    ``L_b = L_uc + (1 - exp(-L_uc / 6)) (10 + 0.02 d)``, d in km (ITU-R P.526-15 §4.5.1, eq. (48));
+    ``L_b = L_uc + (1 - exp(-L_uc / 6)) (10 + 0.02 d)``, d in km (ITU-R P.526-15 §4.5.1);
     the returned value is the *corrected total*, not the correction term alone.
     """
     return l_uc_db + (1.0 - math.exp(-l_uc_db / 6.0)) * (10.0 + 0.02 * dist_m / 1000.0)
@@ -63,7 +63,7 @@ def deygout_combine_db(j_p_db: float, j_t_db: float, j_r_db: float, dist_m: floa
     """Loss of the three-edge Deygout construction from the edges' knife-edge losses, dB.
 
     ``L = J(v_p) + T [J(v_t) + J(v_r) + C]`` with ``T = 1 - exp(-J(v_p) / 6)`` and ``C = 10 + 0.04 D``,
-    D in km; ``L = 0`` when the principal edge has ``v_p <= -0.78`` (ITU-R P.526-15 §4.5, method for up
+    D in km; ``L = 0`` when the principal edge has ``v_p <= -0.78`` (ITU-R P.526-15 §4.5.3, method for up
     to three edges).
     """
     if not j_p_db > 0.0:
@@ -74,7 +74,7 @@ def deygout_combine_db(j_p_db: float, j_t_db: float, j_r_db: float, dist_m: floa
 
 @numba.njit(cache=True, error_model="numpy")
 def nu_point(x: float, p: float, xa: float, ya: float, xb: float, yb: float, half_ce: float) -> float:
-    """Geometric factor of one profile point for the path A -> B, sqrt(m) (P.526-15 eq. (42)/(45) form).
+    """Geometric factor of one profile point for the path A -> B, sqrt(m) (the P.526-15 §4.5.1 form).
 
     ``h = p + half_ce (x - xa)(xb - x) - (ya (xb - x) + yb (x - xa)) / (xb - xa)`` is the point's height
     above the straight ray (curvature included); ``nu_geom = h sqrt((xb - xa) / ((x - xa)(xb - x)))``.
@@ -88,7 +88,7 @@ def nu_point(x: float, p: float, xa: float, ya: float, xb: float, yb: float, hal
 
 @numba.njit(cache=True, error_model="numpy")
 def _bullington_point_nu(stim: float, srim: float, hts: float, hrs: float, d: float) -> float:
-    # NLOS case of P.526-15 §4.5.1: Bullington point (eq. (46)) and its diffraction parameter (eq. (47))
+    # NLOS case of P.526-15 §4.5.1: distance of the Bullington point and its diffraction parameter v_b
     den = stim + srim
     if not den > 0.0:
         return 0.0  # grazing: the ray touches the profile
@@ -124,8 +124,8 @@ def bullington_nu(x: np.ndarray, p: np.ndarray, hts: float, hrs: float, half_ce:
 
     ``x`` distances (m, increasing, ``x[0]`` the transmitter), ``p`` terrain heights (m a.s.l.), ``hts`` and
     ``hrs`` antenna heights above sea level at ``x[0]`` and ``x[-1]``. LOS case (``S_tim < S_tr``): the
-    largest factor of the intermediate points (eq. (42)); NLOS: the factor of the Bullington point
-    (eq. (43)-(47)). :data:`NU_NONE` with fewer than three points; NaN if a height is NaN.
+    largest factor of the intermediate points (v_max); NLOS: the factor of the Bullington point (v_b).
+    :data:`NU_NONE` with fewer than three points; NaN if a height is NaN.
     """
     n = x.shape[0]
     if n < 3:
@@ -138,17 +138,17 @@ def bullington_nu(x: np.ndarray, p: np.ndarray, hts: float, hrs: float, half_ce:
     stim = -np.inf
     for i in range(1, n - 1):
         di = x[i] - x0
-        s = (p[i] + half_ce * di * (d - di) - hts) / di  # eq. (41)
+        s = (p[i] + half_ce * di * (d - di) - hts) / di  # S_tim
         if s > stim:
             stim = s
-    s_tr = (hrs - hts) / d  # eq. (42)
+    s_tr = (hrs - hts) / d  # S_tr
     if stim < s_tr:
-        best, _ = max_nu_naive(x, p, 1, n - 1, x0, hts, x[n - 1], hrs, half_ce)  # eq. (43)
+        best, _ = max_nu_naive(x, p, 1, n - 1, x0, hts, x[n - 1], hrs, half_ce)  # v_max
         return best
     srim = -np.inf
     for i in range(1, n - 1):
         di = x[i] - x0
-        s = (p[i] + half_ce * di * (d - di) - hrs) / (d - di)  # eq. (45)
+        s = (p[i] + half_ce * di * (d - di) - hrs) / (d - di)  # S_rim
         if s > srim:
             srim = s
     return _bullington_point_nu(stim, srim, hts, hrs, d)
@@ -160,7 +160,7 @@ def deygout_nu(x: np.ndarray, p: np.ndarray, hts: float, hrs: float, half_ce: fl
 
     Principal edge: the point with the largest factor for the whole path; secondary edges: the point with
     the largest factor for the path transmitter -> principal edge and principal edge -> receiver, the
-    principal edge taken at its terrain height (ITU-R P.526-15 §4.5, method for up to three edges).
+    principal edge taken at its terrain height (ITU-R P.526-15 §4.5.3, method for up to three edges).
     :data:`NU_NONE` where there is no point; NaN if a height is NaN.
     """
     out = np.full(3, NU_NONE)
@@ -203,16 +203,24 @@ def batch_nu(
 
 # --------------------------------------------------------------------------------------------- DEM sampling
 @numba.njit(cache=True, error_model="numpy")
-def bilinear(dem: np.ndarray, origin_x: float, origin_y: float, res_m: float, x: float, y: float) -> float:
-    """Bilinear DEM height at (x, y) m between pixel centres; NaN outside the raster or on a NaN pixel.
+def bilinear_frac(dem: np.ndarray, fc: float, fr: float) -> float:
+    """Bilinear DEM value at fractional pixel coordinates (column ``fc``, row ``fr``; pixel centres at integers).
 
-    Pixel (row, col) centre = (origin_x + (col + 0.5) res, origin_y - (row + 0.5) res). Points in the outer
-    half pixel (inside the raster extent but beyond the outermost centres) take the edge pixels' values.
-    Only pixels with a non-zero weight are read.
+    NaN outside the raster (beyond the outer half pixel) or on a NaN pixel with a non-zero weight. Points in
+    the outer half pixel take the edge pixels' values.
     """
     nr, nc = dem.shape
-    fc = (x - origin_x) / res_m - 0.5
-    fr = (origin_y - y) / res_m - 0.5
+    if fc >= 0.0 and fr >= 0.0 and fc < nc - 1.0 and fr < nr - 1.0:
+        # interior fast path: four reads; a NaN anywhere falls through to the exact rule below
+        c0 = int(fc)
+        r0 = int(fr)
+        tc = fc - c0
+        tr = fr - r0
+        top = dem[r0, c0] + tc * (dem[r0, c0 + 1] - dem[r0, c0])
+        bot = dem[r0 + 1, c0] + tc * (dem[r0 + 1, c0 + 1] - dem[r0 + 1, c0])
+        v = top + tr * (bot - top)
+        if not math.isnan(v):
+            return v
     if not (fc >= -0.5 and fc <= nc - 0.5 and fr >= -0.5 and fr <= nr - 0.5):
         return math.nan
     fc = min(max(fc, 0.0), nc - 1.0)
@@ -235,6 +243,17 @@ def bilinear(dem: np.ndarray, origin_x: float, origin_y: float, res_m: float, x:
                 return math.nan
             v += wr * wc * z
     return v
+
+
+@numba.njit(cache=True, error_model="numpy")
+def bilinear(dem: np.ndarray, origin_x: float, origin_y: float, res_m: float, x: float, y: float) -> float:
+    """Bilinear DEM height at (x, y) m between pixel centres; NaN outside the raster or on a NaN pixel.
+
+    Pixel (row, col) centre = (origin_x + (col + 0.5) res, origin_y - (row + 0.5) res). Points in the outer
+    half pixel (inside the raster extent but beyond the outermost centres) take the edge pixels' values.
+    Only pixels with a non-zero weight count (see :func:`bilinear_frac`).
+    """
+    return bilinear_frac(dem, (x - origin_x) / res_m - 0.5, (origin_y - y) / res_m - 0.5)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -429,9 +448,9 @@ def _radial_bullington(p: np.ndarray, nv: int, step: float, tx_h: float, rx_h: f
         if gi > g:
             g = gi
         # upper hull of (x, q): drop the last vertex while it lies on or below the chord to the new point
-        while m >= 2 and (hx[m - 1] - hx[m - 2]) * (q[i] - hq[m - 2]) - (hq[m - 1] - hq[m - 2]) * (
-            xi - hx[m - 2]
-        ) >= 0.0:
+        while (
+            m >= 2 and (hx[m - 1] - hx[m - 2]) * (q[i] - hq[m - 2]) - (hq[m - 1] - hq[m - 2]) * (xi - hx[m - 2]) >= 0.0
+        ):
             m -= 1
         hx[m] = xi
         hq[m] = q[i]
@@ -497,7 +516,9 @@ def _radial_deygout(p: np.ndarray, nv: int, step: float, tx_h: float, rx_h: floa
         else:
             out[1, j - 1] = NU_NONE
         if ip < j - 1:
-            nu_r, ir = _max_nu_tree(p, q, hv, hl, nlev, nv + 1, step, ip + 1, j, xp, p[ip], d, hrs, half_ce, guess_r, stack)
+            nu_r, ir = _max_nu_tree(
+                p, q, hv, hl, nlev, nv + 1, step, ip + 1, j, xp, p[ip], d, hrs, half_ce, guess_r, stack
+            )
             guess_r = ir
             out[2, j - 1] = nu_r
         else:
@@ -550,16 +571,17 @@ def radial_sweep_kernel(
     z0 = bilinear(dem, origin_x, origin_y, res_m, site_x, site_y)
     if math.isnan(z0):
         return nu, ground, z0
+    fc0 = (site_x - origin_x) / res_m - 0.5
+    fr0 = (origin_y - site_y) / res_m - 0.5
     for r in prange(n_radials):
         az = 2.0 * math.pi * r / n_radials
-        sx = math.sin(az)
-        sy = math.cos(az)
+        dfc = step * math.sin(az) / res_m  # pixels per sample, east
+        dfr = -step * math.cos(az) / res_m  # rows per sample (rows grow southwards)
         p = np.empty(n_samples + 1)
         p[0] = z0
         nv = 0
         for j in range(1, n_samples + 1):
-            dj = j * step
-            z = bilinear(dem, origin_x, origin_y, res_m, site_x + dj * sx, site_y + dj * sy)
+            z = bilinear_frac(dem, fc0 + j * dfc, fr0 + j * dfr)
             if math.isnan(z):
                 break
             p[j] = z

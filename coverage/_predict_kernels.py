@@ -51,7 +51,7 @@ def _atan2(y: float, x: float) -> float:
     return -a if y < 0.0 else a
 
 
-@numba.njit(cache=True, parallel=True, fastmath=False)
+@numba.njit(cache=True, parallel=True)
 def accumulate_cells(
     x0: float,
     y0: float,
@@ -161,6 +161,11 @@ def accumulate_cells(
                     elif isamp > nsamp - 1:
                         isamp = nsamp - 1
                     base = sweep_offset[s] + ir * nsamp + isamp
+                    # a pixel at the grid's edge can round to a sample of its nearest radial lying just
+                    # outside the DEM window (NaN): use the last sample of that radial inside it
+                    while isamp > 0 and math.isnan(sweep_flat[base]):
+                        isamp -= 1
+                        base -= 1
                     plane = nrad * nsamp
                     j0 = knife_edge_db(sweep_flat[base] * nu_scale[c])
                     if terrain_method == TERRAIN_BULLINGTON:

@@ -18,7 +18,7 @@ Methods
 -------
 * Bullington: ITU-R P.526-15 §4.5.1 (the Bullington part of the delta-Bullington model), with the
   empirical correction ``L_b = L_uc + (1 - exp(-L_uc / 6)) (10 + 0.02 d_km)``.
-* Deygout: ITU-R P.526-15 §4.5, method for up to three edges: principal edge p, one secondary edge on each
+* Deygout: ITU-R P.526-15 §4.5.3, method for up to three edges: principal edge p, one secondary edge on each
   side (t, r), ``L = J(v_p) + T [J(v_t) + J(v_r) + C]``, ``T = 1 - exp(-J(v_p) / 6)``, ``C = 10 + 0.04 D_km``,
   ``L = 0`` for ``v_p <= -0.78``.
 """
@@ -136,7 +136,9 @@ def _half_ce(k_factor: float) -> float:
     """``1 / (2 a_e)`` in 1/m for ``a_e = k R``; 0 for an infinite k (no curvature)."""
     k = float(k_factor)
     if not k > 0.0:
-        raise ValueError(f"k_factor must be > 0 (4/3 for the median atmosphere, inf for a flat Earth), not {k_factor!r}")
+        raise ValueError(
+            f"k_factor must be > 0 (4/3 for the median atmosphere, inf for a flat Earth), not {k_factor!r}"
+        )
     return 0.0 if math.isinf(k) else 1.0 / (2.0 * k * EARTH_RADIUS_M)
 
 
@@ -276,7 +278,7 @@ def path_nu_geom(
     tx_height_m, rx_height_m : float
         Antenna heights above the ground at the first and last sample, m.
     method : {"bullington", "deygout"}
-        Bullington (P.526-15 §4.5.1) or three-edge Deygout (P.526-15 §4.5).
+        Bullington (P.526-15 §4.5.1) or three-edge Deygout (P.526-15 §4.5.3).
     k_factor : float
         Effective Earth-radius factor.
 
@@ -359,7 +361,7 @@ def deygout_loss_db(
 ) -> float:
     """Diffraction loss of one terrain profile by the Deygout construction, dB.
 
-    ``max_edges=3``: ITU-R P.526-15 §4.5, method for up to three edges. The principal edge p is the profile
+    ``max_edges=3``: ITU-R P.526-15 §4.5.3, method for up to three edges. The principal edge p is the profile
     point with the largest diffraction parameter ``v_p`` for the whole path (Earth bulge included); the
     secondary edges t and r are the points with the largest parameter for the sub-paths transmitter -> p
     and p -> receiver (p at its terrain height). ``L = J(v_p) + T [J(v_t) + J(v_r) + C]`` with
@@ -479,7 +481,7 @@ def diffraction_loss_db(
         Frequency, MHz.
     method : {"bullington", "deygout"}
         Bullington: ``L_b = J(v) + (1 - exp(-J(v) / 6)) (10 + 0.02 d_km)`` (P.526-15 §4.5.1);
-        Deygout: ``L = J(v_p) + T [J(v_t) + J(v_r) + 10 + 0.04 d_km]`` or 0 (P.526-15 §4.5, three edges).
+        Deygout: ``L = J(v_p) + T [J(v_t) + J(v_r) + 10 + 0.04 d_km]`` or 0 (P.526-15 §4.5.3, three edges).
 
     Returns
     -------
@@ -577,11 +579,14 @@ def radial_sweep(
     """Diffraction geometry of every path from a site to the samples of radials around it.
 
     One profile per radial (bilinear DEM heights every ``step_m``) serves every sample on it: the path
-    site -> sample i uses the profile prefix up to i. Bullington: ``S_tim`` is a running maximum, the LOS
-    ``v_max`` scan skips blocks of points that cannot beat the best (exact bound on ``max q``), and the NLOS
-    receiver-side slope ``S_rim`` is the tangent to the upper convex hull of the prefix (Earth bulge folded
-    into the points); Deygout scans with the same block bound and computes each transmitter-side
-    secondary once per principal edge. Results equal :func:`path_nu_geom` on the same profile.
+    site -> sample i uses the profile prefix up to i. Bullington: ``S_tim`` is a running maximum (O(1) per
+    sample); in the NLOS case the receiver-side slope ``S_rim`` is the tangent from the receiver to the upper
+    convex hull of the prefix, the Earth bulge folded into the points (O(log n)); in the LOS case ``v_max``
+    is an exact branch and bound over a tree of upper hulls (a node is skipped when the largest height
+    above the ray in it, times the smallest/largest Fresnel weight, cannot beat the best so far). Deygout
+    finds its principal and receiver-side edges with the same branch and bound and computes each
+    transmitter-side edge once per principal edge. Results equal :func:`path_nu_geom` on the same profile
+    (a test checks this against the O(n^2) prefix scan).
 
     Parameters
     ----------
@@ -604,7 +609,7 @@ def radial_sweep(
     step_m : float, optional
         Sample spacing along a radial, m; default ``res_m``.
     method : {"bullington", "deygout"}
-        Diffraction construction (P.526-15 §4.5.1 or §4.5, three edges).
+        Diffraction construction (P.526-15 §4.5.1, or §4.5.3 with three edges).
     k_factor : float
         Effective Earth-radius factor.
 

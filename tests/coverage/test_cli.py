@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import rasterio
 from typer.testing import CliRunner
 
 from coverage.cli import app
+from coverage.predict import NODATA, QUANTITIES
 
 from .factories import valid_frame
 
@@ -90,3 +92,27 @@ def test_validate_bad_project_exits_1(tmp_path: Path) -> None:
     (tmp_path / "p.toml").write_text('[layers.sites]\npath = "nowhere.geojson"\n')
     res = runner.invoke(app, ["validate", str(tmp_path / "p.toml")])
     assert res.exit_code == 1 and "nowhere.geojson: no such file" in res.output
+
+
+def test_predict_on_the_sample_writes_cogs_for_one_operator(tmp_path: Path) -> None:
+    out = tmp_path / "pred"
+    res = runner.invoke(app, ["predict", "--tech", "5G", "--operator", "MobiFone", "--res", "90", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in out.glob("*.tif"))
+    expected = [f"5G_{op}_{q}.tif" for op in ("MobiFone", "any") for q in QUANTITIES]
+    assert names == sorted(expected)
+    with rasterio.open(out / "5G_MobiFone_rsrp_dbm.tif") as ds:
+        assert ds.crs.to_epsg() == 32648 and ds.res == (90.0, 90.0) and ds.nodata == NODATA
+        rsrp = ds.read(1, masked=True)
+    with rasterio.open(out / "5G_any_rsrp_dbm.tif") as ds:
+        same = ds.read(1, masked=True)
+    assert rsrp.count() > 0 and (rsrp == same).all()  # one operator: "any" is that operator
+    assert "MobiFone" in res.output and "Wrote 8 rasters" in res.output
+
+
+def test_predict_rejects_unknown_operator_and_technology(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["predict", "--tech", "6G", "--out", str(tmp_path)])
+    assert res.exit_code != 0 and "6G: use 4G or 5G" in res.output
+    res = runner.invoke(app, ["predict", "--operator", "Gmobile", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 1 and "Gmobile have no cells" in res.output
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").glob("*.tif"))

@@ -13,10 +13,13 @@ import pytest
 import rasterio
 import shapely
 from affine import Affine
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from pyproj import CRS, Transformer
 
 from coverage import ExtentError
-from coverage._errors import CoverageError
+from coverage._errors import CoverageError, ExtrapolationWarning, ValidityRangeError
+from coverage._predict_kernels import _atan2
 from coverage.predict import NODATA, Grid, predict, radio_config
 from coverage.project import project_from_frames
 
@@ -234,3 +237,107 @@ def test_unknown_setting_names_the_key():
         radio_config(overrides={"terrain": {"metod": "none"}})
     with pytest.raises(CoverageError, match=r"interference\.load must be within 0-1"):
         radio_config(overrides={"interference": {"load": 1.5}})
+
+
+def _single_cell_project(tmp_path: Path, dem: np.ndarray):
+    sites, cells = _sites_cells()
+    path = tmp_path / "dem_wall.tif"
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=dem.shape[1],
+        height=dem.shape[0],
+        count=1,
+        dtype="float32",
+        nodata=-9999.0,
+        crs=UTM.to_wkt(),
+        transform=Affine(100.0, 0, X0 - 2000.0, 0, -100.0, Y0 + 2000.0),
+    ) as ds:
+        ds.write(dem.astype("float32"), 1)
+    return project_from_frames(
+        "one cell", {"sites": sites.iloc[:1], "cells": cells.iloc[:1]}, {"dem": path}
+    )  # fmt: skip
+
+
+def test_terrain_wall_adds_the_bullington_loss_worked_by_hand(tmp_path):
+    dem = np.zeros((60, 80))
+    dem[:, 25] = 50.0  # a 50 m wall, one 100 m DEM column, at x0 + 500..600 m (its centre 500 m east of A)
+    project = _single_cell_project(tmp_path, dem)
+    cfg_none = radio_config(overrides=HAND_CONFIG)
+    cfg_bull = radio_config(overrides={**HAND_CONFIG, "terrain": {"method": "bullington"}})
+    r_none = _read(predict(project, tmp_path / "a", technologies=["4G"], config=cfg_none, grid=GRID).path(
+        "4G", "any", "rsrp_dbm"))  # fmt: skip
+    r_bull = _read(predict(project, tmp_path / "b", technologies=["4G"], config=cfg_bull, grid=GRID).path(
+        "4G", "any", "rsrp_dbm"))  # fmt: skip
+    # pixel (2, 10): 1000 m east of A (tx 30 m above ground 0, rx 1.5 m); wall top 50 m at d1 = d2 = 500 m.
+    # LOS line at the wall: 30 + (1.5 - 30) / 2 = 15.75 m; Earth bulge d1 d2 / (2 k R) = 250000 / 16 988 000
+    # = 0.0147 m; clearance h = 50 + 0.0147 - 15.75 = 34.265 m; lambda = c / 1800 MHz = 0.16655 m;
+    # v = h sqrt(2 / lambda (1/d1 + 1/d2)) = 34.265 x sqrt(0.048034) = 7.510;
+    # J(v) = 6.9 + 20 log10(sqrt(7.410^2 + 1) + 7.410) = 30.36 dB (ITU-R P.526-15 eq. 31);
+    # one edge: Bullington point = the wall, L_b = J + (1 - exp(-J/6)) (10 + 0.02 x 1 km) = 40.32 dB
+    lam = C / 1800e6
+    h = 50 + 500 * 500 / (2 * 4 / 3 * 6_371_000) - 15.75
+    v = h * math.sqrt(2 / lam * (1 / 500 + 1 / 500))
+    j = 6.9 + 20 * math.log10(math.sqrt((v - 0.1) ** 2 + 1) + v - 0.1)
+    l_b = j + (1 - math.exp(-j / 6)) * (10 + 0.02 * 1.0)
+    assert l_b == pytest.approx(40.32, abs=0.01)
+    assert r_none[2, 10] - r_bull[2, 10] == pytest.approx(l_b, abs=0.05)
+    # in front of the wall only the flat ground's grazing diffraction applies: far less than behind it
+    assert r_none[2, 3] - r_bull[2, 3] < 10.0
+
+
+def test_landcover_missing_over_the_grid_is_an_extent_error(tmp_path):
+    sites, cells = _sites_cells()
+    lc = tmp_path / "lc.tif"
+    with rasterio.open(
+        lc,
+        "w",
+        driver="GTiff",
+        width=80,
+        height=60,
+        count=1,
+        dtype="uint8",
+        nodata=0,
+        crs=UTM.to_wkt(),
+        transform=Affine(100.0, 0, X0 - 2000.0, 0, -100.0, Y0 + 2000.0),
+    ) as ds:
+        data = np.full((60, 80), 2, dtype="uint8")
+        data[20:24, 30:34] = 0  # a nodata hole inside the grid
+        ds.write(data, 1)
+    project = project_from_frames("lc", {"sites": sites, "cells": cells}, {"dem": _flat_dem(tmp_path), "landcover": lc})
+    cfg = radio_config(overrides={**HAND_CONFIG, "clutter": {"enabled": True}})
+    out = tmp_path / "out"
+    with pytest.raises(ExtentError, match=r"lc\.tif: the land-cover raster has no data over 16 pixels"):
+        predict(project, out, technologies=["4G"], config=cfg, grid=GRID)
+    assert not any(out.glob("*.tif"))
+
+
+def test_model_out_of_validity_raises_naming_the_model_unless_extrapolating(tmp_path):
+    project = _project(tmp_path)
+    # Okumura-Hata is defined from 150 to 1500 MHz: the cells' 1800 MHz is outside
+    cfg = radio_config(
+        overrides={
+            **HAND_CONFIG,
+            "model": {**HAND_CONFIG["model"], "name": "hata", "min_dist_m": 1000.0, "rural": {}, "urban": {}},
+        }
+    )
+    with pytest.raises(ValidityRangeError, match="hata: freq_mhz 1800"):
+        predict(project, tmp_path / "out", technologies=["4G"], config=cfg, grid=GRID)
+    cfg_x = radio_config(
+        overrides={
+            **HAND_CONFIG,
+            "model": {**HAND_CONFIG["model"], "name": "hata", "min_dist_m": 1000.0, "extrapolate": True},
+        }
+    )
+    with pytest.warns(ExtrapolationWarning, match="hata"):
+        result = predict(project, tmp_path / "out", technologies=["4G"], config=cfg_x, grid=GRID)
+    assert np.isfinite(_read(result.path("4G", "any", "rsrp_dbm"))).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(-1e4, 1e4), st.floats(-1e4, 1e4))
+def test_kernel_atan2_matches_libm(y, x):
+    # A&S 4.4.49 bounds the error by 2e-8 rad (the origin, with its signed zeros, is never evaluated)
+    assume(x != 0.0 or y != 0.0)
+    assert _atan2(y, x) == pytest.approx(math.atan2(y, x), abs=3e-8)
