@@ -72,7 +72,7 @@ _MSI_POINTS = 360
 
 
 # --------------------------------------------------------------------------------------------- lookup kernels
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def h_index(phi_deg: float, step_deg: float, n_h: int) -> tuple[int, float]:
     """Lower sample index and weight for linear interpolation in ``horizontal_db`` (numba, scalar).
 
@@ -97,11 +97,14 @@ def h_index(phi_deg: float, step_deg: float, n_h: int) -> tuple[int, float]:
         ``A_H = (1 - w) * horizontal_db[i0] + w * horizontal_db[(i0 + 1) % n_h]``.
     """
     x = (phi_deg + 180.0) / step_deg
+    if 0.0 <= x < n_h:  # fast path, no modulo: phi already in [-180, 180)
+        i = int(x)
+        return i, x - i
     i = math.floor(x)
     return i % n_h, x - i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def v_index(theta_deg: float, step_deg: float, n_v: int) -> tuple[int, float]:
     """Lower sample index and weight for linear interpolation in ``vertical_db`` (numba, scalar).
 
@@ -132,11 +135,11 @@ def v_index(theta_deg: float, step_deg: float, n_v: int) -> tuple[int, float]:
         return 0, 0.0
     if x >= n_v - 1:
         return n_v - 2, 1.0
-    j = math.floor(x)
+    j = int(x)  # x > 0 here: truncation is floor
     return j, x - j
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def attenuation_db(
     horizontal_db: NDArray[np.float64],
     vertical_db: NDArray[np.float64],
@@ -173,7 +176,10 @@ def attenuation_db(
     n_h = horizontal_db.shape[0]
     i0, wh = h_index(phi_deg, step_deg, n_h)
     j0, wv = v_index(theta_deg, step_deg, vertical_db.shape[0])
-    a_h = (1.0 - wh) * horizontal_db[i0] + wh * horizontal_db[(i0 + 1) % n_h]
+    i1 = i0 + 1
+    if i1 == n_h:
+        i1 = 0
+    a_h = (1.0 - wh) * horizontal_db[i0] + wh * horizontal_db[i1]
     a_v = (1.0 - wv) * vertical_db[j0] + wv * vertical_db[j0 + 1]
     a = a_h + a_v
     return a if a < max_attenuation_db else max_attenuation_db

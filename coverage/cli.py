@@ -55,18 +55,23 @@ LatOpt = Annotated[str | None, typer.Option(help="CSV latitude column (default: 
 SourceLayerOpt = Annotated[str | None, typer.Option(help="Table inside a multi-layer file (GeoPackage).")]
 
 
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Any]:
-    """A rich progress bar; yields a callback advancing it with a step description."""
-    with Progress(
+def _bar(unit: str = "") -> Progress:
+    """A transient rich progress bar on stderr."""
+    return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.completed}/{task.total}" + (f" {unit}" if unit else "")),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
-    ) as bar:
+    )
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Any]:
+    """A rich progress bar; yields a callback advancing it with a step description."""
+    with _bar() as bar:
         task = bar.add_task(label, total=total)
 
         def step(what: str) -> None:
@@ -351,15 +356,7 @@ def predict(
         cfg = radio_config(config, {"grid": {"resolution_m": res}} if res else None)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total} tiles"),
-                TimeElapsedColumn(),
-                console=err_console,
-                transient=True,
-            ) as bar:
+            with _bar("tiles") as bar:
                 task = bar.add_task("predicting", total=None)
 
                 def step(done: int, total: int, label: str) -> None:

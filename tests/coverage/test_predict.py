@@ -30,6 +30,22 @@ ROW_Y = Y0 - 250.0  # centre of grid row 2
 C = 299_792_458.0
 
 
+CELL = {
+    "operator": "Viettel",
+    "technology": "4G",
+    "band_mhz": 1800.0,
+    "bandwidth_mhz": 20.0,
+    "mech_tilt_deg": 0.0,
+    "elec_tilt_deg": 0.0,
+    "antenna_height_m": 30.0,
+    "antenna_gain_dbi": 17.0,
+    "hbw_deg": 65.0,
+    "vbw_deg": 10.0,
+    "tx_power_dbm": 43.0,
+}
+"""A 4G 1800 MHz cell: 43 dBm, 17 dBi, 65 x 10 degree beam, no tilt, 30 m above ground."""
+
+
 def _sites_cells(extra_cells: list[dict] | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     to_geo = Transformer.from_crs(UTM, 4326, always_xy=True)
     xa, ya = to_geo.transform(X0 + 50.0, ROW_Y)
@@ -44,44 +60,26 @@ def _sites_cells(extra_cells: list[dict] | None = None) -> tuple[gpd.GeoDataFram
         geometry=[shapely.Point(xa, ya), shapely.Point(xb, yb)],
         crs=4326,
     )
-    base = {
-        "operator": "Viettel",
-        "technology": "4G",
-        "band_mhz": 1800.0,
-        "bandwidth_mhz": 20.0,
-        "mech_tilt_deg": 0.0,
-        "elec_tilt_deg": 0.0,
-        "antenna_height_m": 30.0,
-        "antenna_gain_dbi": 17.0,
-        "hbw_deg": 65.0,
-        "vbw_deg": 10.0,
-        "tx_power_dbm": 43.0,
-    }
     rows = [
-        {**base, "cell_id": "A1", "site_id": "A", "azimuth_deg": 90.0},  # faces east, towards B
-        {**base, "cell_id": "B1", "site_id": "B", "azimuth_deg": 270.0},  # faces west, towards A
+        {**CELL, "cell_id": "A1", "site_id": "A", "azimuth_deg": 90.0},  # faces east, towards B
+        {**CELL, "cell_id": "B1", "site_id": "B", "azimuth_deg": 270.0},  # faces west, towards A
     ]
     rows += extra_cells or []
     return sites, pd.DataFrame(rows)
 
 
-def _flat_dem(folder: Path, height_m: float = 0.0) -> Path:
-    path = folder / "dem.tif"
-    data = np.full((60, 80), height_m, dtype="float32")
+def _write_raster(path: Path, data: np.ndarray, nodata: float) -> Path:
+    """A raster in UTM 48N with 100 m pixels whose outer corner is 2 km beyond the grid's (x0, y0)."""
     with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=80,
-        height=60,
-        count=1,
-        dtype="float32",
-        nodata=-9999.0,
-        crs=UTM.to_wkt(),
-        transform=Affine(100.0, 0, X0 - 2000.0, 0, -100.0, Y0 + 2000.0),
-    ) as ds:
+        path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0], count=1, dtype=data.dtype,
+        nodata=nodata, crs=UTM.to_wkt(), transform=Affine(100.0, 0, X0 - 2000.0, 0, -100.0, Y0 + 2000.0),
+    ) as ds:  # fmt: skip
         ds.write(data, 1)
     return path
+
+
+def _flat_dem(folder: Path, height_m: float = 0.0) -> Path:
+    return _write_raster(folder / "dem.tif", np.full((60, 80), height_m, dtype="float32"), -9999.0)
 
 
 def _project(tmp_path: Path, extra_cells: list[dict] | None = None):
@@ -154,22 +152,8 @@ def test_two_cells_best_server_rsrp_and_sinr_by_hand(tmp_path):
 
 
 def test_other_operator_carrier_does_not_interfere_and_any_takes_the_strongest(tmp_path):
-    vnpt = {
-        "cell_id": "A2",
-        "site_id": "A",
-        "operator": "VNPT",
-        "technology": "4G",
-        "band_mhz": 1835.0,
-        "bandwidth_mhz": 20.0,
-        "azimuth_deg": 90.0,
-        "mech_tilt_deg": 0.0,
-        "elec_tilt_deg": 0.0,
-        "antenna_height_m": 30.0,
-        "antenna_gain_dbi": 17.0,
-        "hbw_deg": 65.0,
-        "vbw_deg": 10.0,
-        "tx_power_dbm": 40.0,
-    }
+    vnpt = {**CELL, "cell_id": "A2", "site_id": "A", "operator": "VNPT", "band_mhz": 1835.0, "azimuth_deg": 90.0,
+            "tx_power_dbm": 40.0}  # fmt: skip
     project = _project(tmp_path, [vnpt])
     cfg = radio_config(overrides=HAND_CONFIG)
     result = predict(project, tmp_path / "out", technologies=["4G"], config=cfg, grid=GRID)
@@ -241,20 +225,7 @@ def test_unknown_setting_names_the_key():
 
 def _single_cell_project(tmp_path: Path, dem: np.ndarray):
     sites, cells = _sites_cells()
-    path = tmp_path / "dem_wall.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=dem.shape[1],
-        height=dem.shape[0],
-        count=1,
-        dtype="float32",
-        nodata=-9999.0,
-        crs=UTM.to_wkt(),
-        transform=Affine(100.0, 0, X0 - 2000.0, 0, -100.0, Y0 + 2000.0),
-    ) as ds:
-        ds.write(dem.astype("float32"), 1)
+    path = _write_raster(tmp_path / "dem_wall.tif", dem.astype("float32"), -9999.0)
     return project_from_frames(
         "one cell", {"sites": sites.iloc[:1], "cells": cells.iloc[:1]}, {"dem": path}
     )  # fmt: skip
@@ -289,22 +260,9 @@ def test_terrain_wall_adds_the_bullington_loss_worked_by_hand(tmp_path):
 
 def test_landcover_missing_over_the_grid_is_an_extent_error(tmp_path):
     sites, cells = _sites_cells()
-    lc = tmp_path / "lc.tif"
-    with rasterio.open(
-        lc,
-        "w",
-        driver="GTiff",
-        width=80,
-        height=60,
-        count=1,
-        dtype="uint8",
-        nodata=0,
-        crs=UTM.to_wkt(),
-        transform=Affine(100.0, 0, X0 - 2000.0, 0, -100.0, Y0 + 2000.0),
-    ) as ds:
-        data = np.full((60, 80), 2, dtype="uint8")
-        data[20:24, 30:34] = 0  # a nodata hole inside the grid
-        ds.write(data, 1)
+    data = np.full((60, 80), 2, dtype="uint8")
+    data[20:24, 30:34] = 0  # a nodata hole inside the grid
+    lc = _write_raster(tmp_path / "lc.tif", data, 0)
     project = project_from_frames("lc", {"sites": sites, "cells": cells}, {"dem": _flat_dem(tmp_path), "landcover": lc})
     cfg = radio_config(overrides={**HAND_CONFIG, "clutter": {"enabled": True}})
     out = tmp_path / "out"
