@@ -356,12 +356,9 @@ class AntennaPattern:
 
         Parameters
         ----------
-        phi_deg : array_like
-            Azimuth offset from boresight, degrees clockwise.
-        theta_deg : array_like
-            Elevation of the direction below the horizontal plane (positive down), degrees.
-        tilt_deg : array_like, default 0
-            Downtilt of the beam (positive down), degrees.
+        phi_deg, theta_deg, tilt_deg : array_like
+            Azimuth offset from boresight (degrees clockwise), elevation below the horizontal plane and downtilt
+            (both positive down, degrees; ``tilt_deg`` defaults to 0), as for :meth:`attenuation_db_at`.
 
         Returns
         -------
@@ -378,6 +375,58 @@ def _check_positive(name: str, value: float) -> float:
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be > 0, not {value!r}")
     return value
+
+
+def _parabolic_cut_db(angle_deg: NDArray[np.float64], beamwidth_deg: float, cap_db: float) -> NDArray[np.float64]:
+    """3GPP parabolic cut ``min(12 (angle / beamwidth)^2, cap)``, dB (TR 36.814 Table A.2.1.1-2)."""
+    return np.minimum(12.0 * (angle_deg / beamwidth_deg) ** 2, cap_db)
+
+
+def _parabolic_pattern(
+    label: str,
+    gain_dbi: float,
+    step_deg: float,
+    vbw: float,
+    sla: float,
+    *,
+    horizontal_cut: tuple[float, float] | None = None,
+) -> AntennaPattern:
+    """Tabulate an analytic pattern with the parabolic vertical cut ``(vbw, sla)``.
+
+    Parameters
+    ----------
+    label : str
+        Pattern name without the gain, which is appended (``"<label> <gain> dBi"``).
+    gain_dbi : float
+        Peak gain, dBi.
+    step_deg : float
+        Sampling step, degrees; must divide 180.
+    vbw, sla : float
+        Vertical half-power beamwidth (degrees) and cap of the vertical cut (dB), already checked > 0.
+    horizontal_cut : tuple of float, optional
+        ``(hbw, am)``: horizontal half-power beamwidth (degrees) and cap of the horizontal and combined attenuation
+        (dB), for a sector. ``None``: a flat horizontal cut (0 dB) and ``sla`` as the combined cap, for an omni.
+
+    Returns
+    -------
+    AntennaPattern
+    """
+    n_h, n_v = _table_sizes(float(step_deg))
+    theta = np.arange(n_v, dtype=np.float64) * step_deg - 90.0
+    if horizontal_cut is None:
+        horizontal, am = np.zeros(n_h), sla
+    else:
+        hbw, am = horizontal_cut
+        horizontal = _parabolic_cut_db(np.arange(n_h, dtype=np.float64) * step_deg - 180.0, hbw, am)
+    gain = float(gain_dbi)
+    return AntennaPattern(
+        name=f"{label} {gain:g} dBi",
+        gain_dbi=gain,
+        horizontal_db=horizontal,
+        vertical_db=_parabolic_cut_db(theta, vbw, sla),
+        max_attenuation_db=am,
+        step_deg=float(step_deg),
+    )
 
 
 def sector_pattern(
@@ -414,21 +463,14 @@ def sector_pattern(
     Returns
     -------
     AntennaPattern
+        Named ``"3GPP sector <hbw>/<vbw> deg <gain> dBi"``, with ``max_attenuation_db = front_to_back_db``.
     """
     hbw = _check_positive("hbw_deg", hbw_deg)
     vbw = _check_positive("vbw_deg", vbw_deg)
     am = _check_positive("front_to_back_db", front_to_back_db)
     sla = _check_positive("sla_v_db", sla_v_db)
-    n_h, n_v = _table_sizes(float(step_deg))
-    phi = np.arange(n_h, dtype=np.float64) * step_deg - 180.0
-    theta = np.arange(n_v, dtype=np.float64) * step_deg - 90.0
-    return AntennaPattern(
-        name=f"3GPP sector {hbw:g}/{vbw:g} deg {float(gain_dbi):g} dBi",
-        gain_dbi=float(gain_dbi),
-        horizontal_db=np.minimum(12.0 * (phi / hbw) ** 2, am),
-        vertical_db=np.minimum(12.0 * (theta / vbw) ** 2, sla),
-        max_attenuation_db=am,
-        step_deg=float(step_deg),
+    return _parabolic_pattern(
+        f"3GPP sector {hbw:g}/{vbw:g} deg", gain_dbi, step_deg, vbw, sla, horizontal_cut=(hbw, am)
     )
 
 
@@ -455,19 +497,11 @@ def omni_pattern(
     Returns
     -------
     AntennaPattern
+        Named ``"omni <vbw> deg <gain> dBi"``; ``horizontal_db`` is all zeros and ``max_attenuation_db = sla_v_db``.
     """
     vbw = _check_positive("vbw_deg", vbw_deg)
     sla = _check_positive("sla_v_db", sla_v_db)
-    n_h, n_v = _table_sizes(float(step_deg))
-    theta = np.arange(n_v, dtype=np.float64) * step_deg - 90.0
-    return AntennaPattern(
-        name=f"omni {vbw:g} deg {float(gain_dbi):g} dBi",
-        gain_dbi=float(gain_dbi),
-        horizontal_db=np.zeros(n_h),
-        vertical_db=np.minimum(12.0 * (theta / vbw) ** 2, sla),
-        max_attenuation_db=sla,
-        step_deg=float(step_deg),
-    )
+    return _parabolic_pattern(f"omni {vbw:g} deg", gain_dbi, step_deg, vbw, sla)
 
 
 def gain_dbi(

@@ -177,6 +177,12 @@ def _check_config(cfg: RadioConfig) -> None:
         problems.append("terrain.method must be 'bullington', 'deygout' or 'none'")
     if not s["model"]["max_radius_m"] > s["model"]["min_dist_m"] > 0:
         problems.append("model.max_radius_m must exceed model.min_dist_m > 0")
+    for env in ("rural", "urban"):
+        if s["model"][env].get("los") == "draw":
+            problems.append(
+                f"model.{env}.los = 'draw' draws LOS per link, which the engine's per-cell distance tables cannot "
+                "represent; use 'expected', 'los' or 'nlos'"
+            )
     if problems:
         raise CoverageError(f"{cfg.source}: " + "; ".join(problems))
 

@@ -301,6 +301,29 @@ def _a_plus_b_log10(dist: FloatArray, a: FloatArray | float, b: FloatArray | flo
     return out
 
 
+def _checked_inputs(
+    model: str,
+    validity: Validity,
+    source: str,
+    dist_m: ArrayLike,
+    freq_mhz: ArrayLike,
+    tx_height_m: ArrayLike,
+    rx_height_m: ArrayLike,
+    extrapolate: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Distance, frequency and the two heights as float64 arrays, after the domain and validity checks.
+
+    The common prologue of the Hata-type models (Hata, COST-231 Hata, Ericsson 9999): all four inputs must be
+    positive (:func:`_require_positive`), then they are compared with ``validity`` (:func:`check_validity`).
+    """
+    d, f, hb, hm = _f64(dist_m), _f64(freq_mhz), _f64(tx_height_m), _f64(rx_height_m)
+    _require_positive(model, dist_m=d, freq_mhz=f, tx_height_m=hb, rx_height_m=hm)
+    check_validity(
+        model, validity, freq_mhz=f, dist_m=d, tx_height_m=hb, rx_height_m=hm, extrapolate=extrapolate, source=source
+    )
+    return d, f, hb, hm
+
+
 # ---------------------------------------------------------------------------------------------------------
 # free space
 # ---------------------------------------------------------------------------------------------------------
@@ -380,6 +403,59 @@ def _hata_environment_db(environment: str, log_f: FloatArray) -> FloatArray | fl
     return 0.0
 
 
+@dataclass(frozen=True)
+class _HataVariant:
+    """What distinguishes a model of the Hata family: name, ranges and the frequency term of the urban loss.
+
+    The urban loss is ``const_db + log_f_slope_db log f - 13.82 log hb - a(hm) + (44.9 - 6.55 log hb) log d``
+    (f in MHz, d in km, heights in m).
+    """
+
+    model: str
+    validity: Validity
+    source: str
+    const_db: float
+    log_f_slope_db: float
+
+
+def _hata_family_db(
+    variant: _HataVariant,
+    dist_m: ArrayLike,
+    freq_mhz: ArrayLike,
+    tx_height_m: ArrayLike,
+    rx_height_m: ArrayLike,
+    environment: str,
+    *,
+    extrapolate: bool,
+    large_city: bool = False,
+    offset_db: float = 0.0,
+) -> FloatArray:
+    """Median loss (dB) of a Hata-family model, after the environment, domain and validity checks.
+
+    ``L = L_urban(variant) + offset_db + K(environment)``: the urban formula of ``variant`` (see
+    :class:`_HataVariant`) with Hata's small/medium-city a(hm), or his large-city one if ``large_city``;
+    ``offset_db`` a constant (COST-231's C_M); ``K`` Hata's suburban/open correction (0 for urban).
+    """
+    _choice(variant.model, "environment", environment, _ENVIRONMENTS_HATA)
+    d, f, hb, hm = _checked_inputs(
+        variant.model, variant.validity, variant.source, dist_m, freq_mhz, tx_height_m, rx_height_m, extrapolate
+    )
+    log_f, log_hb = np.log10(f), np.log10(hb)
+    a = (
+        variant.const_db
+        + variant.log_f_slope_db * log_f
+        - 13.82 * log_hb
+        - _hata_a_hm(f, log_f, hm, large_city)
+        + offset_db
+        + _hata_environment_db(environment, log_f)
+    )
+    return _a_plus_b_log10(d, a, 44.9 - 6.55 * log_hb, -3.0)
+
+
+_HATA = _HataVariant("hata", HATA_VALIDITY, _HATA_REF, 69.55, 26.16)
+_COST231 = _HataVariant("cost231_hata", COST231_VALIDITY, _COST231_REF, 46.3, 33.9)
+
+
 def hata_db(
     dist_m: ArrayLike,
     freq_mhz: ArrayLike,
@@ -438,28 +514,9 @@ def hata_db(
     M. Hata, "Empirical formula for propagation loss in land mobile radio services", IEEE Trans. Veh. Technol.
     VT-29(3), 317–325, 1980.
     """
-    _choice("hata", "environment", environment, _ENVIRONMENTS_HATA)
-    d, f, hb, hm = _f64(dist_m), _f64(freq_mhz), _f64(tx_height_m), _f64(rx_height_m)
-    _require_positive("hata", dist_m=d, freq_mhz=f, tx_height_m=hb, rx_height_m=hm)
-    check_validity(
-        "hata",
-        HATA_VALIDITY,
-        freq_mhz=f,
-        dist_m=d,
-        tx_height_m=hb,
-        rx_height_m=hm,
-        extrapolate=extrapolate,
-        source=_HATA_REF,
+    return _hata_family_db(
+        _HATA, dist_m, freq_mhz, tx_height_m, rx_height_m, environment, extrapolate=extrapolate, large_city=large_city
     )
-    log_f, log_hb = np.log10(f), np.log10(hb)
-    a = (
-        69.55
-        + 26.16 * log_f
-        - 13.82 * log_hb
-        - _hata_a_hm(f, log_f, hm, large_city)
-        + _hata_environment_db(environment, log_f)
-    )
-    return _a_plus_b_log10(d, a, 44.9 - 6.55 * log_hb, -3.0)
 
 
 def cost231_hata_db(
@@ -487,14 +544,10 @@ def cost231_hata_db(
 
     Parameters
     ----------
-    dist_m : array_like
-        Horizontal distance (m); valid 1000–20000.
-    freq_mhz : array_like
-        Frequency (MHz); valid 1500–2000.
-    tx_height_m : array_like
-        Base-station antenna height (m); valid 30–200.
-    rx_height_m : array_like, optional
-        Mobile antenna height (m); valid 1–10. Default 1.5.
+    dist_m, freq_mhz, tx_height_m, rx_height_m : array_like
+        Horizontal distance (m), frequency (MHz), base-station and mobile antenna heights (m), as for
+        :func:`hata_db` except the frequency range: valid 1000–20000 m, 1500–2000 MHz, 30–200 m and 1–10 m;
+        ``rx_height_m`` is optional, default 1.5.
     environment : {"urban", "suburban", "open"}
         See above.
     metropolitan : bool
@@ -505,7 +558,7 @@ def cost231_hata_db(
     Returns
     -------
     ndarray of float64
-        Median loss (dB), broadcast over the inputs.
+        Median COST-231 Hata loss (dB), broadcast over the inputs.
 
     Raises
     ------
@@ -519,31 +572,13 @@ def cost231_hata_db(
     COST Action 231, "Digital mobile radio towards future generation systems", final report (EUR 18957), 1999,
     ch. 4.
     """
-    _choice("cost231_hata", "environment", environment, _ENVIRONMENTS_HATA)
-    if metropolitan and environment != "urban":
+    # an unknown environment is reported by _hata_family_db, before this urban-only check would see it
+    if metropolitan and environment in ("suburban", "open"):
         raise CoverageError(f"cost231_hata: metropolitan=True (C_M = 3 dB) applies to urban areas, not {environment!r}")
-    d, f, hb, hm = _f64(dist_m), _f64(freq_mhz), _f64(tx_height_m), _f64(rx_height_m)
-    _require_positive("cost231_hata", dist_m=d, freq_mhz=f, tx_height_m=hb, rx_height_m=hm)
-    check_validity(
-        "cost231_hata",
-        COST231_VALIDITY,
-        freq_mhz=f,
-        dist_m=d,
-        tx_height_m=hb,
-        rx_height_m=hm,
-        extrapolate=extrapolate,
-        source=_COST231_REF,
+    c_m_db = 3.0 if metropolitan else 0.0
+    return _hata_family_db(
+        _COST231, dist_m, freq_mhz, tx_height_m, rx_height_m, environment, extrapolate=extrapolate, offset_db=c_m_db
     )
-    log_f, log_hb = np.log10(f), np.log10(hb)
-    a = (
-        46.3
-        + 33.9 * log_f
-        - 13.82 * log_hb
-        - _hata_a_hm(f, log_f, hm, large_city=False)
-        + (3.0 if metropolitan else 0.0)
-        + _hata_environment_db(environment, log_f)
-    )
-    return _a_plus_b_log10(d, a, 44.9 - 6.55 * log_hb, -3.0)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -625,17 +660,8 @@ def ericsson9999_db(
     models for fixed wireless access systems", Proc. IEEE VTC 2005-Spring, 73–77.
     """
     _choice("ericsson9999", "environment", environment, tuple(ERICSSON9999_CONSTANTS))
-    d, f, hb, hr = _f64(dist_m), _f64(freq_mhz), _f64(tx_height_m), _f64(rx_height_m)
-    _require_positive("ericsson9999", dist_m=d, freq_mhz=f, tx_height_m=hb, rx_height_m=hr)
-    check_validity(
-        "ericsson9999",
-        ERICSSON9999_VALIDITY,
-        freq_mhz=f,
-        dist_m=d,
-        tx_height_m=hb,
-        rx_height_m=hr,
-        extrapolate=extrapolate,
-        source=_ERICSSON_REF,
+    d, f, hb, hr = _checked_inputs(
+        "ericsson9999", ERICSSON9999_VALIDITY, _ERICSSON_REF, dist_m, freq_mhz, tx_height_m, rx_height_m, extrapolate
     )
     a0, a1, a2, a3 = ERICSSON9999_CONSTANTS[environment]
     log_f, log_hb = np.log10(f), np.log10(hb)

@@ -115,6 +115,24 @@ def test_omni_pattern():
     assert p.gain_dbi_at(0.0, 80.0)[()] == pytest.approx(10.0 - 30.0)
 
 
+def test_analytic_pattern_tables_names_and_caps():
+    # step 1 deg: 360 azimuth samples (-180..179) and 181 elevation samples (-90..90)
+    s = sector_pattern(hbw_deg=60.0, vbw_deg=10.0, gain_dbi=16.0, front_to_back_db=25.0, sla_v_db=20.0, step_deg=1.0)
+    assert s.name == "3GPP sector 60/10 deg 16 dBi"
+    assert (s.horizontal_db.shape, s.vertical_db.shape) == ((360,), (181,))
+    assert (s.max_attenuation_db, s.step_deg) == (25.0, 1.0)
+    # A_H(phi = -180 + i): phi = 30 (i = 210): 12 (30/60)^2 = 3 dB; phi = 0 (i = 180): 0; phi = -180: 108 -> Am 25
+    assert (s.horizontal_db[210], s.horizontal_db[180], s.horizontal_db[0]) == (3.0, 0.0, 25.0)
+    # A_V(theta = -90 + j): theta = 5 (j = 95): 12 (5/10)^2 = 3 dB; theta = 90 (j = 180): 972 -> SLA_V 20
+    assert (s.vertical_db[95], s.vertical_db[180]) == (3.0, 20.0)
+    o = omni_pattern(vbw_deg=10.0, gain_dbi=8.0, sla_v_db=20.0, step_deg=1.0)
+    assert o.name == "omni 10 deg 8 dBi"
+    # flat horizontally; the combined cap is SLA_V; the vertical cut the same parabola as the sector's
+    assert not o.horizontal_db.any()
+    assert o.max_attenuation_db == 20.0
+    np.testing.assert_array_equal(o.vertical_db, s.vertical_db)
+
+
 # ------------------------------------------------------------------------------------------ gain_dbi geometry
 def test_azimuth_wraparound():
     # antenna at 350 deg, receiver bearing 10 deg: phi = wrap(10 - 350) = +20 deg (not -340):

@@ -138,6 +138,23 @@ def test_cost231_metropolitan_is_urban_only_and_unknown_environment() -> None:
         cost231_hata_db(5000.0, 1800.0, 30.0, environment="suburban", metropolitan=True)
     with pytest.raises(CoverageError, match="environment 'forest'"):
         hata_db(5000.0, 900.0, 30.0, environment="forest")  # type: ignore[arg-type]
+    # an unknown environment is reported as such even with metropolitan=True
+    with pytest.raises(CoverageError, match="environment 'forest'"):
+        cost231_hata_db(5000.0, 1800.0, 30.0, environment="forest", metropolitan=True)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("environment", ["urban", "suburban", "open"])
+@pytest.mark.parametrize(("dist_m", "tx_height_m", "rx_height_m"), [(1000.0, 30.0, 1.0), (12000.0, 150.0, 8.0)])
+def test_cost231_minus_hata_is_only_the_frequency_term(
+    environment: str, dist_m: float, tx_height_m: float, rx_height_m: float
+) -> None:
+    # Both models share -13.82 log hb - a(hm) + (44.9 - 6.55 log hb) log d and Hata's environment corrections;
+    # they differ in the frequency term only. At f = 1500 MHz, inside both validity ranges (log f = 3.176091):
+    #   (46.3 + 33.9 log f) - (69.55 + 26.16 log f) = -23.25 + 7.74 * 3.176091 = -23.25 + 24.582946 = 1.332946 dB,
+    # whatever the distance, heights and environment.
+    cost = cost231_hata_db(dist_m, 1500.0, tx_height_m, rx_height_m, environment=environment)  # type: ignore[arg-type]
+    hata = hata_db(dist_m, 1500.0, tx_height_m, rx_height_m, environment=environment)  # type: ignore[arg-type]
+    assert cost - hata == pytest.approx(1.332946, abs=TOL_DB)
 
 
 # ---------------------------------------------------------------------------------------------------------
