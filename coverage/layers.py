@@ -251,6 +251,13 @@ SCHEMAS: dict[str, LayerSchema] = {
                     min=0,
                     max=60,
                 ),
+                Field(
+                    "antenna_model",
+                    "str",
+                    "Antenna pattern: a name listed under [antenna.files] of the radio settings (an MSI/Planet "
+                    "file); empty: the 3GPP pattern of the beamwidths.",
+                    required=False,
+                ),
             ),
             "Cells (one row per sector and carrier) of the sites.",
         ),

@@ -51,7 +51,7 @@ from rasterio.windows import Window
 
 from coverage import _predict_kernels as _pk
 from coverage._errors import CoverageError, ExtentError
-from coverage.antennas import sector_pattern
+from coverage.antennas import omni_pattern, read_msi, sector_pattern
 from coverage.linkbudget import noise_per_re_dbm, resource_blocks, throughput_mbps
 from coverage.propagation import SPEED_OF_LIGHT_M_S, path_loss_db, shadowing_margin_db
 from coverage.terrain import clutter_loss_db, radial_sweep
@@ -92,7 +92,7 @@ def _default_config() -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-_FREE_TABLES = ("model.rural.", "model.urban.")
+_FREE_TABLES = ("model.rural.", "model.urban.", "antenna.files.")
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any], where: str, path: str = "") -> dict[str, Any]:
@@ -155,6 +155,8 @@ def radio_config(path: str | os.PathLike[str] | None = None, overrides: Mapping[
             raise CoverageError(f"{path}: cannot read radio settings: {exc}") from exc
         settings = _merge(settings, user, str(path))
         source = str(path)
+        files = settings["antenna"]["files"]
+        settings["antenna"]["files"] = {k: str((path.parent / v).resolve()) for k, v in files.items()}
     if overrides:
         settings = _merge(settings, overrides, "overrides")
     cfg = RadioConfig(settings, source)
@@ -447,14 +449,14 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
     last = np.where(ok.any(axis=1), dist.size - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
     t["radius_m"] = np.where(ok.any(axis=1), dist[last], 0.0)
 
-    # antenna patterns per (hbw, vbw)
-    pkeys = list(zip(t["hbw_deg"], t["vbw_deg"], strict=True))
+    # antenna patterns: a named MSI/Planet file, else the 3GPP pattern of the beamwidths
+    pkeys = _pattern_keys(t, cfg, project.source)
     puniq = {k: i for i, k in enumerate(dict.fromkeys(pkeys))}
-    pats = [sector_pattern(hbw_deg=float(h), vbw_deg=float(v), gain_dbi=0.0) for h, v in puniq]
-    pat_h = np.stack([np.asarray(p.horizontal_db, dtype="float64") for p in pats])
-    pat_v = np.stack([np.asarray(p.vertical_db, dtype="float64") for p in pats])
-    pat_am = np.array([p.max_attenuation_db for p in pats], dtype="float64")
-    pat_step = float(pats[0].step_deg)
+    pats = [_pattern(k, cfg) for k in puniq]
+    pat_h = np.stack([p[0] for p in pats])
+    pat_v = np.stack([p[1] for p in pats])
+    pat_am = np.array([p[2] for p in pats], dtype="float64")
+    pat_step = PATTERN_STEP_DEG
     t["pattern_idx"] = [puniq[k] for k in pkeys]
 
     # carrier groups
@@ -504,6 +506,45 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
         "sweep_idx": t["sweep_idx"].to_numpy("int64"),
     }
     return _Cells(t, arrays, loss_table, pat_h, pat_v, pat_am, pat_step, groups, bands, sweeps)
+
+
+PATTERN_STEP_DEG = 0.1
+"""Angular step of the pattern tables the kernel reads (files with coarser steps are resampled)."""
+
+
+def _pattern_keys(t: pd.DataFrame, cfg: RadioConfig, source: str) -> list[tuple]:
+    files = cfg["antenna"]["files"]
+    models = t["antenna_model"] if "antenna_model" in t else pd.Series(pd.NA, index=t.index)
+    named = models.notna() & (models.astype("string").str.strip() != "")
+    unknown = sorted(set(models[named]) - set(files))
+    if unknown:
+        cells = t.loc[named & models.isin(unknown), "cell_id"].head(5).tolist()
+        raise CoverageError(
+            f"{source}: antenna_model {', '.join(map(repr, unknown))} (cells {', '.join(cells)}) not listed under "
+            f"[antenna.files] of {cfg.source} (listed: {', '.join(files) or 'none'})"
+        )
+    return [
+        ("file", str(m)) if n else ("3gpp", float(h), float(v))
+        for m, n, h, v in zip(models, named, t["hbw_deg"], t["vbw_deg"], strict=True)
+    ]
+
+
+def _pattern(key: tuple, cfg: RadioConfig) -> tuple[np.ndarray, np.ndarray, float]:
+    """(horizontal, vertical, cap) attenuation tables on the kernel's 0.1-degree grid."""
+    if key[0] == "file":
+        pat = read_msi(cfg["antenna"]["files"][key[1]])
+    elif key[1] >= 360.0:
+        pat = omni_pattern(vbw_deg=key[2], gain_dbi=0.0, step_deg=PATTERN_STEP_DEG)
+    else:
+        pat = sector_pattern(hbw_deg=key[1], vbw_deg=key[2], gain_dbi=0.0, step_deg=PATTERN_STEP_DEG)
+    phi = -180.0 + PATTERN_STEP_DEG * np.arange(round(360.0 / PATTERN_STEP_DEG))
+    theta = -90.0 + PATTERN_STEP_DEG * np.arange(round(180.0 / PATTERN_STEP_DEG) + 1)
+    src_phi = -180.0 + pat.step_deg * np.arange(pat.horizontal_db.size)
+    src_theta = -90.0 + pat.step_deg * np.arange(pat.vertical_db.size)
+    # linear resampling of a table the kernel interpolates linearly: the same values at every angle
+    h = np.interp(phi, src_phi, pat.horizontal_db, period=360.0)
+    v = np.interp(theta, src_theta, pat.vertical_db)
+    return h, v, float(pat.max_attenuation_db)
 
 
 def _landcover_classes() -> dict[int, str]:
