@@ -96,8 +96,10 @@ def accumulate_cells(
     n_cells = site_x.shape[0]
     n_dist = loss_table.shape[1]
     deg = 180.0 / math.pi
+    inv_dist_step = 1.0 / dist_step_m
     for r in numba.prange(rows):
         py = y0 - (r + 0.5) * res_m
+        n_eval = 0
         for c in range(n_cells):
             rad = radius_m[c]
             dy = py - site_y[c]
@@ -128,7 +130,7 @@ def accumulate_cells(
                 d = math.sqrt(dx * dx + dy * dy)
                 if d > rad:
                     continue
-                row_evals[r] += 1
+                n_eval += 1
                 # direction relative to boresight without trigonometry per pixel: (dx, dy) / d = (sin az, cos az)
                 cos_phi = dy * ca + dx * sa
                 sin_phi = dx * ca - dy * sa
@@ -140,7 +142,7 @@ def accumulate_cells(
                 theta = _atan2(txa - ground_m[r, col], d) * deg
                 att = attenuation_db(pat_h[pi_], pat_v[pi_], pat_step_deg, am, phi, theta - tilt)
                 # base model, linear interpolation in the per-cell distance table
-                f = (d - min_dist_m) / dist_step_m
+                f = (d - min_dist_m) * inv_dist_step
                 k = int(f)
                 if k >= n_dist - 1:
                     loss = loss_table[c, n_dist - 1]
@@ -180,3 +182,4 @@ def accumulate_cells(
                 if rsrp > best_old:
                     best_dbm[g, r, col] = rsrp
                     best_cell[g, r, col] = cell_id[c]
+        row_evals[r] = n_eval
