@@ -417,13 +417,228 @@ def _max_nu_tree(
     return best, arg
 
 
+NEAR = 16
+"""Points next to the receiver that the Bullington line-of-sight search checks one by one before bounding blocks."""
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _build_sparse_max(q: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse table of range maxima of ``q[:n]``: ``st[k, i] = max(q[i:i + 2^k])``, and ``lg[m] = floor(log2 m)``.
+
+    O(n log n) to build; :func:`_range_max` then answers any range in O(1) (two overlapping power-of-two
+    ranges).
+    """
+    lg = np.zeros(n + 1, dtype=np.int64)
+    for m in range(2, n + 1):
+        lg[m] = lg[m // 2] + 1
+    nk = lg[n] + 1
+    st = np.empty((nk, n))
+    for i in range(n):
+        st[0, i] = q[i]
+    for k in range(1, nk):
+        half = 1 << (k - 1)
+        for i in range(n - (1 << k) + 1):
+            a = st[k - 1, i]
+            b = st[k - 1, i + half]
+            st[k, i] = a if a >= b else b
+    return st, lg
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _range_max(st: np.ndarray, lg: np.ndarray, a: int, b: int) -> float:
+    """``max(q[a:b])``, ``a < b``, from the sparse table of :func:`_build_sparse_max`."""
+    k = lg[b - a]
+    x = st[k, a]
+    y = st[k, b - (1 << k)]
+    return x if x >= y else y
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _line_factor_max(c0: float, c1: float, u0: float, u1: float, dab: float) -> float:
+    """Max over ``u0 <= u <= u1`` of ``G(u) = (c0 + c1 u) sqrt(dab / (u (dab - u)))``, ``0 < u0 <= u1 < dab``.
+
+    ``G`` is the geometric factor of a point at height ``c0 + c1 u`` above the ray, ``u`` m from its start, on a
+    path of ``dab`` m. Setting ``G' = 0`` gives its only stationary point, ``us = c0 dab / (2 c0 + c1 dab)``, so
+    the maximum is at an end or there.
+    """
+    g = max(
+        (c0 + c1 * u0) * math.sqrt(dab / (u0 * (dab - u0))),
+        (c0 + c1 * u1) * math.sqrt(dab / (u1 * (dab - u1))),
+    )
+    den = c1 * dab + 2.0 * c0
+    if den != 0.0:
+        us = c0 * dab / den
+        if us > u0 and us < u1:
+            g = max(g, (c0 + c1 * us) * math.sqrt(dab / (us * (dab - us))))
+    return g
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _line_factor_below(c0: float, c1: float, u0: float, u1: float, dab: float, thr: float, thr2: float) -> bool:
+    """True when ``G(u) < thr`` for every ``u0 <= u <= u1`` (``G`` of :func:`_line_factor_max`; ``thr2 = thr^2``).
+
+    For ``thr < 0`` without a square root or a division: ``G(u) < thr`` iff ``L = c0 + c1 u < 0`` and
+    ``L^2 dab > thr^2 u (dab - u)``, checked at both ends; the line is then negative on the whole range, and at
+    the stationary point ``us = c0 dab / (c0 + e)``, ``e = c0 + c1 dab``, ``G(us)^2 = 4 c0 e / dab``.
+    """
+    if not thr < 0.0:
+        return _line_factor_max(c0, c1, u0, u1, dab) < thr
+    h0 = c0 + c1 * u0
+    h1 = c0 + c1 * u1
+    if not (
+        h0 < 0.0 and h1 < 0.0 and h0 * h0 * dab > thr2 * (u0 * (dab - u0)) and h1 * h1 * dab > thr2 * (u1 * (dab - u1))
+    ):
+        return False
+    e = c0 + c1 * dab
+    den = c0 + e
+    # u0 < us < u1 with us = c0 dab / den, without the division (den = 0: no stationary point)
+    inside = (c0 * dab - u0 * den) * den > 0.0 and (u1 * den - c0 * dab) * den > 0.0
+    return not inside or 4.0 * c0 * e > thr2 * dab
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _scan_points(
+    p: np.ndarray,
+    q: np.ndarray,
+    step: float,
+    a: int,
+    b: int,
+    xa: float,
+    ya: float,
+    xb: float,
+    yb: float,
+    half_ce: float,
+    c1: float,
+    cb: float,
+    best: float,
+    arg: int,
+    skip: int,
+) -> tuple[float, int]:
+    """Best factor and index so far after the points ``a <= i < b`` but ``skip`` (see :func:`_max_nu_near_rx`).
+
+    A point is skipped without :func:`nu_point` when ``h = q_i + c1 u + cb < 0`` and ``h^2 D > thr^2 u (D - u)``
+    (``u = x_i - xa``, ``D = xb - xa``), i.e. its factor ``h sqrt(D / (u (D - u)))`` is below ``thr``, the best
+    less a relative 1e-9.
+    """
+    dab = xb - xa
+    thr = best - 1e-9 * (1.0 + abs(best))
+    thr2 = thr * thr
+    for i in range(a, b):
+        if i == skip:
+            continue
+        if thr < 0.0:
+            u = i * step - xa
+            h = q[i] + c1 * u + cb
+            if h < 0.0 and h * h * dab > thr2 * (u * (dab - u)):
+                continue
+        v = nu_point(i * step, p[i], xa, ya, xb, yb, half_ce)
+        if v > best or (v == best and i < arg):
+            best = v
+            arg = i
+            thr = best - 1e-9 * (1.0 + abs(best))
+            thr2 = thr * thr
+    return best, arg
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _max_nu_near_rx(
+    p: np.ndarray,
+    q: np.ndarray,
+    st: np.ndarray,
+    lg: np.ndarray,
+    step: float,
+    lo: int,
+    hi: int,
+    xa: float,
+    ya: float,
+    xb: float,
+    yb: float,
+    half_ce: float,
+    guess: int,
+    stack: np.ndarray,
+) -> tuple[float, int]:
+    """Exact ``max_nu_naive`` over ``lo <= i < hi`` on a regular profile (x_i = i step), searched from B backwards.
+
+    Made for the line-of-sight ``v_max`` of Bullington, whose largest factor lies next to the receiver B on
+    flat ground (every factor ``h_i w_i`` is then negative, ``h_i`` the height above the ray and
+    ``w = sqrt(D / ((x - xa)(xb - x)))`` growing towards both ends, so the smallest clearance-to-zone ratio
+    wins). Order: one first candidate, ``guess`` (e.g. the previous sample's argmax) or B's neighbour,
+    whichever has the larger factor; then the :data:`NEAR` points next to B one by one (twice the distance
+    of ``guess`` from B when that is between :data:`NEAR` / 2 and 2 :data:`NEAR` points); then blocks of
+    that many, twice as many, ... points going back towards A. With ``q_i = p_i - half_ce x_i^2``,
+    ``h_i = q_i + c1 (x_i - xa) + cb`` (``c1``, ``cb`` fixed by A and B), so on a range of points
+    ``h_i <= max(q) + c1 (x_i - xa) + cb``: a straight line, whose largest factor over the range
+    (:func:`_line_factor_max`) bounds the range's. Before each block the bound of the whole rest
+    ``[lo, block end)`` is checked and the search stops when the rest cannot reach the best so far; a
+    block that can is halved down to 8 points, which are checked one by one.
+
+    Exactness: a point or range is dropped only when its factor (bound) is below the best less a relative
+    1e-9 (far above the rounding of the bounds; squared comparisons stand in for the roots), the best is
+    taken with :func:`nu_point`, exact ties to the lowest index, so the result is the value and index of
+    :func:`max_nu_naive`. ``st``, ``lg``: the sparse table of ``q`` (:func:`_build_sparse_max`);
+    ``stack``: int64 scratch of ``4 st.shape[0] + 8`` entries.
+    """
+    dab = xb - xa
+    m = (yb - ya) / dab
+    c1 = (xa + xb) * half_ce - m
+    cb = -xa * xb * half_ce - ya + m * xa + c1 * xa
+    # first candidate: the receiver's neighbour or the last argmax, the larger factor by h^2 / (u (D - u))
+    g0 = hi - 1
+    if guess >= lo and guess < hi - 1:
+        u = g0 * step - xa
+        h = q[g0] + c1 * u + cb
+        ug = guess * step - xa
+        hg = q[guess] + c1 * ug + cb
+        if hg < 0.0 and (h >= 0.0 or hg * hg * (u * (dab - u)) < h * h * (ug * (dab - ug))):
+            g0 = guess
+    best = nu_point(g0 * step, p[g0], xa, ya, xb, yb, half_ce)
+    near = NEAR
+    if guess >= lo and 2 * (hi - guess) > NEAR and hi - guess <= 2 * NEAR:
+        near = 2 * (hi - guess)
+    end = max(lo, hi - near)
+    best, arg = _scan_points(p, q, step, end, hi, xa, ya, xb, yb, half_ce, c1, cb, best, g0, g0)
+    w = near
+    while end > lo:
+        # the rest [lo, end): stop when none of it can reach the best
+        thr = best - 1e-9 * (1.0 + abs(best))
+        if _line_factor_below(
+            _range_max(st, lg, lo, end) + cb, c1, lo * step - xa, (end - 1) * step - xa, dab, thr, thr * thr
+        ):
+            break
+        stack[0] = max(end - w, lo)
+        stack[1] = end
+        sp = 1
+        while sp > 0:
+            sp -= 1
+            a = stack[2 * sp]
+            b = stack[2 * sp + 1]
+            if b - a <= 8:
+                best, arg = _scan_points(p, q, step, a, b, xa, ya, xb, yb, half_ce, c1, cb, best, arg, -1)
+                continue
+            thr = best - 1e-9 * (1.0 + abs(best))
+            if _line_factor_below(
+                _range_max(st, lg, a, b) + cb, c1, a * step - xa, (b - 1) * step - xa, dab, thr, thr * thr
+            ):
+                continue
+            mid = (a + b) // 2
+            stack[2 * sp] = a
+            stack[2 * sp + 1] = mid
+            stack[2 * sp + 2] = mid
+            stack[2 * sp + 3] = b
+            sp += 2
+        end = max(end - w, lo)
+        w *= 2
+    return best, arg
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _radial_bullington(p: np.ndarray, nv: int, step: float, tx_h: float, rx_h: float, half_ce: float, out) -> None:
     """Bullington factor of every path site -> sample j (1 <= j <= nv) of one radial, into ``out[j - 1]``.
 
     ``p[0]`` is the site's ground, ``p[j]`` the ground at ``j step``. Per sample: ``S_tim`` from a running
     maximum (its curvature term splits into a part fixed per point and ``half_ce d``), the LOS ``v_max``
-    by :func:`_max_nu_tree`, the NLOS ``S_rim`` as the tangent from the receiver to the upper convex hull
+    by :func:`_max_nu_near_rx` (seeded with the previous sample's argmax, range maxima from a sparse table
+    built once per radial), the NLOS ``S_rim`` as the tangent from the receiver to the upper convex hull
     of ``(x_i, p_i - half_ce x_i^2)`` (kept incrementally, queried by binary search).
     """
     hts = p[0] + tx_h
@@ -431,8 +646,8 @@ def _radial_bullington(p: np.ndarray, nv: int, step: float, tx_h: float, rx_h: f
     for i in range(nv + 1):
         xi = i * step
         q[i] = p[i] - half_ce * xi * xi
-    hv, hl, nlev = _build_hull_tree(q, nv + 1)
-    stack = np.empty(4 * nlev + 8, dtype=np.int64)
+    st, lg = _build_sparse_max(q, nv + 1)
+    stack = np.empty(4 * st.shape[0] + 8, dtype=np.int64)
     hx = np.empty(nv + 1)
     hq = np.empty(nv + 1)
     m = 0
@@ -460,7 +675,7 @@ def _radial_bullington(p: np.ndarray, nv: int, step: float, tx_h: float, rx_h: f
         stim = g + half_ce * d
         s_tr = (hrs - hts) / d
         if stim < s_tr:
-            best, arg = _max_nu_tree(p, q, hv, hl, nlev, nv + 1, step, 1, j, 0.0, hts, d, hrs, half_ce, guess, stack)
+            best, arg = _max_nu_near_rx(p, q, st, lg, step, 1, j, 0.0, hts, d, hrs, half_ce, guess, stack)
             guess = arg
             out[j - 1] = best
         else:

@@ -582,10 +582,14 @@ def radial_sweep(
     site -> sample i uses the profile prefix up to i. Bullington: ``S_tim`` is a running maximum (O(1) per
     sample); in the NLOS case the receiver-side slope ``S_rim`` is the tangent from the receiver to the upper
     convex hull of the prefix, the Earth bulge folded into the points (O(log n)); in the LOS case ``v_max``
-    is an exact branch and bound over a tree of upper hulls (a node is skipped when the largest height
-    above the ray in it, times the smallest/largest Fresnel weight, cannot beat the best so far). Deygout
-    finds its principal and receiver-side edges with the same branch and bound and computes each
-    transmitter-side edge once per principal edge. Results equal :func:`path_nu_geom` on the same profile
+    is an exact search from the receiver backwards (the largest factor lies next to the receiver on flat
+    ground): the previous sample's edge as first candidate, the nearest points one by one, then blocks of
+    doubling size, a block or the whole rest being skipped when a bound on its factors (the highest ground
+    in it, from a sparse table of range maxima, under the ray line and the Fresnel weight) cannot reach the
+    best so far. Deygout finds its principal and receiver-side edges by a branch and bound over a tree of
+    upper hulls (a node is skipped when the largest height above the ray in it, times the smallest/largest
+    Fresnel weight, cannot beat the best so far) and computes each transmitter-side edge once per
+    principal edge. Results equal :func:`path_nu_geom` on the same profile
     (a test checks this against the O(n^2) prefix scan).
 
     Parameters

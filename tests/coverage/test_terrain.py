@@ -417,6 +417,111 @@ def test_sweep_kernel_fast_equals_naive_on_a_dem(method: int) -> None:
     np.testing.assert_allclose(fast[0], naive[0], rtol=1e-6, atol=1e-6)
 
 
+def _delta_profile(rng: np.random.Generator, n: int, noise_m: float) -> np.ndarray:
+    # Mekong-delta-like ground: 0-3 m knots every 8 samples, linear between, plus white noise
+    knots = rng.random(n // 8 + 2) * 3.0
+    return np.interp(np.arange(n) / 8.0, np.arange(knots.size), knots) + rng.random(n) * noise_m
+
+
+def _los_mask(p: np.ndarray, step: float, tx: float, rx: float, half_ce: float) -> np.ndarray:
+    # P.526-15 §4.5.1 line-of-sight test of every prefix path: S_tim < S_tr
+    hts = p[0] + tx
+    los = np.zeros(p.size - 1, dtype=bool)
+    for j in range(2, p.size):
+        d = j * step
+        x = np.arange(1, j) * step
+        stim = np.max((p[1:j] + half_ce * x * (d - x) - hts) / x)
+        los[j - 1] = stim < (p[j] + rx - hts) / d
+    return los
+
+
+def test_line_factor_bound_hand_values() -> None:
+    # G(u) = (c0 + c1 u) sqrt(D / (u (D - u))), c0 = -2 m, c1 = -0.001, D = 5000 m: stationary point
+    # us = c0 D / (2 c0 + c1 D) = -10000 / (-4 - 5) = 1111.11 m, G(us)^2 = 4 c0 (c0 + c1 D) / D = 4 (-2)(-7) / 5000
+    # = 0.0112, G(us) = -0.105830; the ends: G(100) = -2.1 sqrt(5000 / 490000) = -0.212132,
+    # G(4000) = -6 sqrt(5000 / 4e6) = -0.212132
+    assert kern._line_factor_max(-2.0, -0.001, 100.0, 4000.0, 5000.0) == pytest.approx(-0.105830052, abs=1e-9)
+    assert kern._line_factor_below(-2.0, -0.001, 100.0, 4000.0, 5000.0, -0.1, 0.01)
+    assert not kern._line_factor_below(-2.0, -0.001, 100.0, 4000.0, 5000.0, -0.11, 0.0121)
+    # [2000, 4000] excludes us: the largest is the near end, G(2000) = -4 sqrt(5000 / 6e6) = -0.115470
+    assert kern._line_factor_max(-2.0, -0.001, 2000.0, 4000.0, 5000.0) == pytest.approx(-0.115470054, abs=1e-9)
+    assert kern._line_factor_below(-2.0, -0.001, 2000.0, 4000.0, 5000.0, -0.11, 0.0121)
+    assert not kern._line_factor_below(-2.0, -0.001, 2000.0, 4000.0, 5000.0, -0.12, 0.0144)
+    # against a dense scan of G for random lines and ranges: the closed form is the maximum (never below)
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        c0, c1 = rng.normal(0.0, 10.0), rng.normal(0.0, 0.01)
+        dab = rng.uniform(100.0, 30_000.0)
+        u0, u1 = np.sort(rng.uniform(0.001, 0.999, 2)) * dab
+        u = np.linspace(u0, u1, 20_001)
+        dense = np.max((c0 + c1 * u) * np.sqrt(dab / (u * (dab - u))))
+        g = kern._line_factor_max(c0, c1, u0, u1, dab)
+        assert g >= dense - 1e-12 * (1.0 + abs(dense))
+        assert g == pytest.approx(dense, rel=1e-6, abs=1e-9)
+        for thr in (1.01 * g - 0.01, 0.99 * g + 0.01):  # just above and just below the maximum
+            assert kern._line_factor_below(c0, c1, u0, u1, dab, thr, thr * thr) == (g < thr)
+
+
+def test_near_receiver_search_equals_max_nu_naive() -> None:
+    # value and index of the line-of-sight search equal the plain scan's, whatever the first guess, on
+    # delta, hilly, blocky and flat profiles, LOS and NLOS paths, full paths and sub-paths
+    rng = np.random.default_rng(3)
+    for t in range(400):
+        n = int(rng.integers(3, 400))
+        step = float(rng.choice([10.0, 30.0, 90.0]))
+        p = _delta_profile(rng, n, 0.3) if t % 4 == 0 else _random_profile(rng, t % 4, n)
+        half_ce = float(rng.choice([0.0, 1.0 / (2 * 4 / 3 * 6_371_000.0)]))
+        x = np.arange(n) * step
+        q = p - half_ce * x * x
+        st, lg = kern._build_sparse_max(q, n)
+        stack = np.empty(4 * st.shape[0] + 8, dtype=np.int64)
+        hi = int(rng.integers(2, n))
+        lo = 1 if t % 2 == 0 else int(rng.integers(1, hi))
+        ya = p[lo - 1] + (float(rng.choice([1.5, 30.0, 45.0])) if lo == 1 else 0.0)
+        yb = p[hi] + float(rng.choice([0.0, 1.5, 10.0]))
+        guess = int(rng.integers(-1, n + 1))
+        fast = kern._max_nu_near_rx(p, q, st, lg, step, lo, hi, x[lo - 1], ya, x[hi], yb, half_ce, guess, stack)
+        assert fast == kern.max_nu_naive(x, p, lo, hi, x[lo - 1], ya, x[hi], yb, half_ce)
+
+
+def test_fast_bullington_equals_naive_on_flat_delta_profiles() -> None:
+    # flat delta ground (0-3 m), site 30-45 m, receiver 1.5 m: most paths are line of sight and their v_max
+    # equals the O(n^2) prefix scan bit for bit (same points, same nu_point); NLOS samples agree to rounding
+    rng = np.random.default_rng(1)
+    n_los = n_all = 0
+    for t in range(40):
+        n = int(rng.integers(2, 700))
+        step = float(rng.choice([10.0, 30.0, 90.0]))
+        p = _delta_profile(rng, n + 1, 0.3 * (t % 2))
+        tx, rx = float(rng.uniform(30.0, 45.0)), 1.5
+        half_ce = float(rng.choice([0.0, 1.0 / (2 * 4 / 3 * 6_371_000.0)]))
+        fast = np.empty(n)
+        naive = np.empty((1, n))
+        kern._radial_bullington(p, n, step, tx, rx, half_ce, fast)
+        kern._radial_naive(p, n, step, tx, rx, half_ce, kern.METHOD_BULLINGTON, naive)
+        los = _los_mask(p, step, tx, rx, half_ce)
+        np.testing.assert_array_equal(fast[los], naive[0][los])
+        np.testing.assert_allclose(fast, naive[0], rtol=1e-9, atol=1e-12)
+        n_los += int(los.sum())
+        n_all += n
+    assert n_los > 0.5 * n_all  # the line-of-sight search is what this exercises
+
+
+def test_sweep_kernel_fast_equals_naive_on_a_flat_dem() -> None:
+    # 2.85 km (95 samples of 30 m) of delta around a 35 m site: every radial and sample, fast against the prefix scan
+    rng = np.random.default_rng(8)
+    knots = rng.random((26, 26)) * 3.0
+    r = np.arange(200) / 8.0
+    dem = np.array([np.interp(r, np.arange(26), row) for row in knots])  # smooth along rows ...
+    dem = np.array([np.interp(r, np.arange(26), col) for col in dem.T]).T  # ... and along columns
+    dem = (dem + rng.random(dem.shape) * 0.3).astype(np.float32)
+    args = (dem, OX, OY, RES, OX + 100.3 * RES, OY - 99.6 * RES, 35.0, 1.5, 96, 95, RES, 1 / (2 * 4 / 3 * 6.371e6))
+    fast = kern.radial_sweep_kernel(*args, kern.METHOD_BULLINGTON, False)
+    naive = kern.radial_sweep_kernel(*args, kern.METHOD_BULLINGTON, True)
+    assert np.isfinite(fast[0]).all()
+    np.testing.assert_allclose(fast[0], naive[0], rtol=1e-6, atol=1e-7)
+
+
 def test_sweep_past_the_dem_edge_is_nan_and_site_off_dem_raises() -> None:
     dem = _hilly_dem(n=40)  # 1200 m square
     sx, sy = OX + 20 * RES, OY - 20 * RES  # centre
