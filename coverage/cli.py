@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import numpy as np
 import pyogrio
 import rasterio
+import rasterio.features
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -369,20 +370,30 @@ def predict(
         err_console.print(f"[red]error[/] {exc}\nNothing written.")
         raise typer.Exit(1) from None
     st = result.stats
-    table = Table(title=f"Prediction: {proj.name}", title_justify="left")
-    for c in ("technology", "operator", "pixels with signal", "median RSRP dBm", "median SINR dB", "median Mbit/s"):
-        table.add_column(c, justify="left" if c in ("technology", "operator") else "right")
+    floor = float(cfg["summary"]["rsrp_dbm"])
+    units = proj["admin_units"]
+    province = units[(units["level"] == "province") & (units["period"] == "pre2025")].to_crs(result.grid.crs)
+    inside = rasterio.features.geometry_mask(
+        province.geometry, (result.grid.height, result.grid.width), result.grid.transform, invert=True
+    )
+    table = Table(title=f"Predicted inside the province: {proj.name}", title_justify="left")
+    for c in ("tech", "operator", f"area >= {floor:g} dBm", "median RSRP dBm", "median SINR dB", "median Mbit/s"):
+        table.add_column(c, justify="left" if c in ("tech", "operator") else "right")
     for (t, o, q), p in result.rasters.items():
         if q != "rsrp_dbm":
             continue
+        values = {}
+        for quantity in ("rsrp_dbm", "sinr_db", "throughput_mbps"):
+            with rasterio.open(result.path(t, o, quantity)) as ds:
+                band = ds.read(1)
+                values[quantity] = band[inside & (band != ds.nodata)]
         with rasterio.open(p) as ds:
-            rsrp = ds.read(1, masked=True).compressed()
-        with rasterio.open(result.path(t, o, "sinr_db")) as ds:
-            sinr = ds.read(1, masked=True).compressed()
-        with rasterio.open(result.path(t, o, "throughput_mbps")) as ds:
-            tput = ds.read(1, masked=True).compressed()
-        share = rsrp.size / st["pixels"]
-        table.add_row(t, o, f"{share:.1%}", _median(rsrp), _median(sinr), _median(tput))
+            rsrp_all = ds.read(1)[inside]
+        share = float(np.mean(rsrp_all >= floor)) if rsrp_all.size else 0.0
+        table.add_row(
+            t, o, f"{share:.1%}", _median(values["rsrp_dbm"]), _median(values["sinr_db"]),
+            _median(values["throughput_mbps"]),
+        )  # fmt: skip
     console.print(table)
     sec = st["seconds"]
     console.print(
