@@ -779,30 +779,6 @@ def _predict(
                 y0 = grid.y0_m - w.row_off * grid.res_m
                 sub = {k: np.ascontiguousarray(v[near]) for k, v in a.items()}
                 row_evals = np.zeros(rows, dtype="int64")
-                if os.environ.get("HAMLET_COVERAGE_DUMP_TILE") and ti == 5:  # benchmarking aid
-                    np.savez(
-                        os.environ["HAMLET_COVERAGE_DUMP_TILE"],
-                        x0=x0,
-                        y0=y0,
-                        res=grid.res_m,
-                        ground=ground,
-                        clutter=clutter,
-                        flat=flat,
-                        offset=offset,
-                        nrad=nrad,
-                        nsamp=nsamp,
-                        step=step,
-                        nedge=nedge,
-                        local=local,
-                        loss=np.ascontiguousarray(cells.loss_table[near]),
-                        pat_h=cells.pat_h,
-                        pat_v=cells.pat_v,
-                        pat_am=cells.pat_am,
-                        pat_step=cells.pat_step,
-                        near=near,
-                        n_groups=n_groups,
-                        **{"a_" + k: v for k, v in sub.items()},
-                    )
                 _pk.accumulate_cells(
                     x0,
                     y0,
