@@ -13,7 +13,6 @@ import numba
 import numpy as np
 
 from coverage._kernels import bullington_correction_db, deygout_combine_db, knife_edge_db
-from coverage.antennas import attenuation_db
 
 TERRAIN_NONE = 0
 TERRAIN_BULLINGTON = 1
@@ -49,6 +48,195 @@ def _atan2(y: float, x: float) -> float:
     if x < 0.0:
         a = 3.141592653589793 - a
     return -a if y < 0.0 else a
+
+
+_LOG2_10_OVER_10 = 0.33219280948873623  # log2(10) / 10: 10^(x / 10) = 2^(x * log2(10) / 10)
+
+
+@numba.njit(cache=True, inline="always")
+def _exp2_frac(f: float) -> float:
+    """2^f for ``|f| <= 0.5``: Taylor series of exp(f ln 2) to degree 9, relative error below 1e-12."""
+    y = f * 0.6931471805599453
+    p = 2.755731922398589e-06
+    p = p * y + 2.48015873015873e-05
+    p = p * y + 1.984126984126984e-04
+    p = p * y + 1.388888888888889e-03
+    p = p * y + 8.333333333333333e-03
+    p = p * y + 4.1666666666666664e-02
+    p = p * y + 0.16666666666666666
+    p = p * y + 0.5
+    p = p * y + 1.0
+    return p * y + 1.0
+
+
+@numba.njit(cache=True, fastmath=True)
+def _segment_rsrp(
+    px0: float,
+    res_m: float,
+    dy: float,
+    sx: float,
+    ca: float,
+    sa: float,
+    elec: float,
+    mech: float,
+    txa: float,
+    ground_row: np.ndarray,
+    min_dist_m: float,
+    pat_h: np.ndarray,
+    pat_v: np.ndarray,
+    pat_step_deg: float,
+    am: float,
+    loss_row: np.ndarray,
+    inv_dist_step: float,
+    p_dbm: float,
+    clutter_row: np.ndarray,
+    rsrp: np.ndarray,
+    dist: np.ndarray,
+    phi_deg: np.ndarray,
+) -> None:
+    """RSRP without terrain of one cell on a run of pixels of one tile row (vectorisable pass, fastmath).
+
+    Parameters
+    ----------
+    px0 : float
+        Easting of the first pixel's centre, m.
+    res_m : float
+        Pixel size, m.
+    dy : float
+        Northing of the row minus the site's northing, m.
+    sx : float
+        Site easting, m.
+    ca, sa : float
+        Cosine and sine of the cell's azimuth.
+    elec, mech : float
+        Electrical and mechanical downtilt, degrees.
+    txa : float
+        Antenna altitude minus the receiver height, m.
+    ground_row : ndarray of float64
+        Terrain height of the run's pixels, m.
+    min_dist_m : float
+        Smallest distance used by the models, m.
+    pat_h, pat_v : ndarray of float64
+        The cell's pattern cuts, dB (see :func:`coverage.antennas.attenuation_db`).
+    pat_step_deg : float
+        Sampling step of the cuts, degrees.
+    am : float
+        Cap of the combined attenuation, dB.
+    loss_row : ndarray of float64
+        The cell's base path loss at ``min_dist_m + k * dist_step``, dB.
+    inv_dist_step : float
+        1 / the distance step of ``loss_row``, 1/m.
+    p_dbm : float
+        Power per RE plus peak gain minus feeder loss, dBm.
+    clutter_row : ndarray of float64
+        Clutter loss of the run's pixels, dB.
+    rsrp : ndarray of float64
+        Out: ``p_dbm - attenuation - base loss - clutter``, dBm (no terrain diffraction).
+    dist : ndarray of float64
+        Out: horizontal distance, at least ``min_dist_m``, m.
+    phi_deg : ndarray of float64
+        Out: azimuth offset from boresight, degrees in [-180, 180].
+    """
+    deg = 180.0 / math.pi
+    half_pi = 1.5707963267948966
+    n_h = pat_h.shape[0]
+    n_v = pat_v.shape[0]
+    n_dist = loss_row.shape[0]
+    inv_step = 1.0 / pat_step_deg
+    v_top = float(n_v - 1)
+    n = ground_row.shape[0]
+    # three loops, each simple enough for LLVM to vectorise: azimuth, elevation, table lookups
+    for i in range(n):
+        dx = px0 + i * res_m - sx
+        d = math.sqrt(dx * dx + dy * dy)
+        cos_phi = dy * ca + dx * sa
+        sin_phi = dx * ca - dy * sa
+        # branch-free twin of _atan2(sin_phi, cos_phi)
+        ax = abs(cos_phi)
+        ay = abs(sin_phi)
+        a = _atan_unit(min(ax, ay) / max(max(ax, ay), 1e-300))
+        a = half_pi - a if ay > ax else a
+        a = math.pi - a if cos_phi < 0.0 else a
+        a = -a if sin_phi < 0.0 else a
+        phi_deg[i] = a * deg
+        rsrp[i] = elec + mech * (cos_phi / d if d > 0.0 else 1.0)  # tilt seen at phi
+        dist[i] = max(d, min_dist_m)
+    for i in range(n):
+        d = dist[i]
+        # elevation: _atan2(h, d) with d > 0
+        h = txa - ground_row[i]
+        ah = abs(h)
+        e = _atan_unit(min(ah, d) / max(ah, d))
+        e = half_pi - e if ah > d else e
+        e = -e if h < 0.0 else e
+        rsrp[i] = e * deg - rsrp[i]
+    for i in range(n):
+        d = dist[i]
+        phi = phi_deg[i]
+        theta = rsrp[i]
+        # attenuation_db: periodic horizontal cut, clamped vertical cut
+        xh = (phi + 180.0) * inv_step
+        ih = min(max(int(xh), 0), n_h)
+        wh = xh - ih
+        if ih >= n_h:
+            ih -= n_h
+        ih1 = ih + 1
+        if ih1 >= n_h:
+            ih1 = 0
+        xv = min(max((theta + 90.0) * inv_step, 0.0), v_top)
+        jv = min(max(int(xv), 0), n_v - 2)
+        wv = xv - jv
+        att = (1.0 - wh) * pat_h[ih] + wh * pat_h[ih1] + ((1.0 - wv) * pat_v[jv] + wv * pat_v[jv + 1])
+        att = min(att, am)
+        # base loss, linear interpolation, last entry beyond the table
+        f = (d - min_dist_m) * inv_dist_step
+        k = min(max(int(f), 0), n_dist - 2)
+        w = min(f - k, 1.0)
+        loss = loss_row[k] * (1.0 - w) + loss_row[k + 1] * w
+        rsrp[i] = p_dbm - att - loss - clutter_row[i]
+
+
+@numba.njit(cache=True)
+def _segment_accumulate(
+    rsrp: np.ndarray,
+    best_row: np.ndarray,
+    cell_row: np.ndarray,
+    sum_row: np.ndarray,
+    cid: int,
+    mant: np.ndarray,
+    expo: np.ndarray,
+) -> None:
+    """Add one cell's RSRP on a run of pixels to the carrier's accumulators (vectorisable pass).
+
+    Parameters
+    ----------
+    rsrp : ndarray of float64
+        RSRP of the run's pixels, dBm.
+    best_row, cell_row, sum_row : ndarray
+        The run's pixels of the best RSRP (dBm), serving cell and total power (mW), updated in place.
+    cid : int
+        Global index of the cell.
+    mant : ndarray of float64
+        Scratch as long as ``rsrp``: the factor ``2^f`` of each pixel's power.
+    expo : ndarray of int64
+        Scratch as long as ``rsrp``: the bits of the float64 ``2^n`` of each pixel's power (``n`` limited to
+        [-1022, 1023], i.e. RSRP within about +-3080 dBm).
+    """
+    n = rsrp.shape[0]
+    for i in range(n):
+        # 10^(v / 10) = 2^n * 2^f with n = round(t), |f| <= 1/2 (relative error ~1e-15 vs math.exp)
+        t = rsrp[i] * _LOG2_10_OVER_10
+        k = math.floor(t + 0.5)
+        mant[i] = _exp2_frac(t - k)
+        expo[i] = (min(max(k, -1022), 1023) + 1023) << 52
+    scale = expo.view(np.float64)
+    for i in range(n):
+        v = rsrp[i]
+        sum_row[i] += mant[i] * scale[i]
+        old = best_row[i]
+        take = v > old
+        best_row[i] = v if take else old
+        cell_row[i] = cid if take else cell_row[i]
 
 
 @numba.njit(cache=True, parallel=True)
@@ -94,92 +282,116 @@ def accumulate_cells(
 ) -> None:
     rows, cols = ground_m.shape
     n_cells = site_x.shape[0]
-    n_dist = loss_table.shape[1]
     deg = 180.0 / math.pi
     inv_dist_step = 1.0 / dist_step_m
     for r in numba.prange(rows):
         py = y0 - (r + 0.5) * res_m
         n_eval = 0
+        # per-row scratch: the RSRP, distance and azimuth offset of one cell's run of pixels
+        buf_rsrp = np.empty(cols)
+        buf_dist = np.empty(cols)
+        buf_phi = np.empty(cols)
+        buf_expo = np.empty(cols, dtype=np.int64)
         for c in range(n_cells):
             rad = radius_m[c]
             dy = py - site_y[c]
             if abs(dy) > rad:
                 continue
+            sx = site_x[c]
             half = math.sqrt(rad * rad - dy * dy)
-            c_lo = math.floor((site_x[c] - half - x0) / res_m - 0.5)
-            c_hi = math.ceil((site_x[c] + half - x0) / res_m - 0.5)
+            c_lo = math.floor((sx - half - x0) / res_m - 0.5)
+            c_hi = math.ceil((sx + half - x0) / res_m - 0.5)
             if c_lo < 0:
                 c_lo = 0
             if c_hi > cols - 1:
                 c_hi = cols - 1
+            # the pixels within the radius form one run (the distance grows with |dx|): trim its ends with the
+            # exact test so that the inner loop needs none
+            while c_lo <= c_hi:
+                dx = x0 + (c_lo + 0.5) * res_m - sx
+                if math.sqrt(dx * dx + dy * dy) <= rad:
+                    break
+                c_lo += 1
+            while c_hi >= c_lo:
+                dx = x0 + (c_hi + 0.5) * res_m - sx
+                if math.sqrt(dx * dx + dy * dy) <= rad:
+                    break
+                c_hi -= 1
+            n = c_hi - c_lo + 1
+            if n <= 0:
+                continue
+            n_eval += n
             az0 = azimuth_deg[c]
-            ca = math.cos(az0 / deg)
-            sa = math.sin(az0 / deg)
-            mech = mech_tilt_deg[c]
-            elec = elec_tilt_deg[c]
             pi_ = pattern_idx[c]
-            am = pat_am[pi_]
             g = group_idx[c]
             b = band_idx[c]
             s = sweep_idx[c]
-            txa = tx_alt_m[c] - rx_height_m
-            sx = site_x[c]
-            for col in range(c_lo, c_hi + 1):
-                px = x0 + (col + 0.5) * res_m
-                dx = px - sx
-                d = math.sqrt(dx * dx + dy * dy)
-                if d > rad:
-                    continue
-                n_eval += 1
-                # direction relative to boresight without trigonometry per pixel: (dx, dy) / d = (sin az, cos az)
-                cos_phi = dy * ca + dx * sa
-                sin_phi = dx * ca - dy * sa
-                phi = _atan2(sin_phi, cos_phi) * deg
-                # mechanical tilt seen at azimuth offset phi: mech * cos(phi) (coverage.antennas.gain_dbi)
-                tilt = elec + mech * (cos_phi / d if d > 0.0 else 1.0)
-                if d < min_dist_m:
-                    d = min_dist_m
-                theta = _atan2(txa - ground_m[r, col], d) * deg
-                att = attenuation_db(pat_h[pi_], pat_v[pi_], pat_step_deg, am, phi, theta - tilt)
-                # base model, linear interpolation in the per-cell distance table
-                f = (d - min_dist_m) * inv_dist_step
-                k = int(f)
-                if k >= n_dist - 1:
-                    loss = loss_table[c, n_dist - 1]
-                else:
-                    w = f - k
-                    loss = loss_table[c, k] * (1.0 - w) + loss_table[c, k + 1] * w
-                # terrain diffraction from the site's radial sweep (nearest radial, nearest sample)
-                if terrain_method != 0 and s >= 0:
-                    nrad = sweep_nrad[s]
-                    nsamp = sweep_nsamp[s]
-                    az = az0 + phi
+            rsrp = buf_rsrp[:n]
+            dist = buf_dist[:n]
+            phis = buf_phi[:n]
+            _segment_rsrp(
+                x0 + (c_lo + 0.5) * res_m,
+                res_m,
+                dy,
+                sx,
+                math.cos(az0 / deg),
+                math.sin(az0 / deg),
+                elec_tilt_deg[c],
+                mech_tilt_deg[c],
+                tx_alt_m[c] - rx_height_m,
+                ground_m[r, c_lo : c_hi + 1],
+                min_dist_m,
+                pat_h[pi_],
+                pat_v[pi_],
+                pat_step_deg,
+                pat_am[pi_],
+                loss_table[c],
+                inv_dist_step,
+                p_dbm[c],
+                clutter_db[b, r, c_lo : c_hi + 1],
+                rsrp,
+                dist,
+                phis,
+            )
+            # terrain diffraction from the site's radial sweep (nearest radial, nearest sample)
+            if terrain_method != 0 and s >= 0:
+                nrad = sweep_nrad[s]
+                nsamp = sweep_nsamp[s]
+                plane = nrad * nsamp
+                step_s = sweep_step_m[s]
+                off = sweep_offset[s]
+                nus = nu_scale[c]
+                for i in range(n):
+                    d = dist[i]
+                    az = az0 + phis[i]
                     if az < 0.0:
                         az += 360.0
                     ir = int(az / 360.0 * nrad + 0.5) % nrad
-                    isamp = int(d / sweep_step_m[s] + 0.5) - 1
+                    isamp = int(d / step_s + 0.5) - 1
                     if isamp < 0:
                         isamp = 0
                     elif isamp > nsamp - 1:
                         isamp = nsamp - 1
-                    base = sweep_offset[s] + ir * nsamp + isamp
+                    base = off + ir * nsamp + isamp
                     # a pixel at the grid's edge can round to a sample of its nearest radial lying just
                     # outside the DEM window (NaN): use the last sample of that radial inside it
                     while isamp > 0 and math.isnan(sweep_flat[base]):
                         isamp -= 1
                         base -= 1
-                    plane = nrad * nsamp
-                    j0 = knife_edge_db(sweep_flat[base] * nu_scale[c])
+                    j0 = knife_edge_db(sweep_flat[base] * nus)
                     if terrain_method == TERRAIN_BULLINGTON:
-                        loss += bullington_correction_db(j0, d)
+                        rsrp[i] -= bullington_correction_db(j0, d)
                     else:
-                        jt = knife_edge_db(sweep_flat[base + plane] * nu_scale[c])
-                        jr = knife_edge_db(sweep_flat[base + 2 * plane] * nu_scale[c])
-                        loss += deygout_combine_db(j0, jt, jr, d)
-                rsrp = p_dbm[c] - att - loss - clutter_db[b, r, col]
-                best_old = best_dbm[g, r, col]
-                sum_mw[g, r, col] += math.exp(rsrp * 0.23025850929940458)
-                if rsrp > best_old:
-                    best_dbm[g, r, col] = rsrp
-                    best_cell[g, r, col] = cell_id[c]
+                        jt = knife_edge_db(sweep_flat[base + plane] * nus)
+                        jr = knife_edge_db(sweep_flat[base + 2 * plane] * nus)
+                        rsrp[i] -= deygout_combine_db(j0, jt, jr, d)
+            _segment_accumulate(
+                rsrp,
+                best_dbm[g, r, c_lo : c_hi + 1],
+                best_cell[g, r, c_lo : c_hi + 1],
+                sum_mw[g, r, c_lo : c_hi + 1],
+                cell_id[c],
+                buf_dist[:n],
+                buf_expo[:n],
+            )
         row_evals[r] = n_eval
