@@ -47,6 +47,7 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import reproject, transform_bounds
+from rasterio.warp import transform as warp_transform
 from rasterio.windows import Window
 
 from coverage import _predict_kernels as _pk
@@ -343,7 +344,7 @@ def _read_window(path: Path, kind: str, grid: Grid, w: Window, resampling: Resam
 # ------------------------------------------------------------------------------------------------------------
 
 
-def _cell_table(project: Any, cfg: RadioConfig, grid: Grid, technologies: Sequence[str], operators: Sequence[str]):
+def _cell_table(project: Any, grid: Grid, technologies: Sequence[str], operators: Sequence[str]) -> pd.DataFrame:
     cells = project["cells"]
     sel = cells[cells["technology"].isin(technologies) & cells["operator"].isin(operators)].copy()
     if sel.empty:
@@ -360,8 +361,6 @@ def _cell_table(project: Any, cfg: RadioConfig, grid: Grid, technologies: Sequen
 def _sample_at(path: Path, grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Raster values (nearest pixel) at grid-CRS points; NaN where outside or nodata."""
     with rasterio.open(path) as src:
-        from rasterio.warp import transform as warp_transform
-
         xs, ys = warp_transform(grid.crs, src.crs, list(map(float, x)), list(map(float, y)))
         vals = np.array([v[0] for v in src.sample(zip(xs, ys, strict=True))], dtype="float64")
         if src.nodata is not None:
@@ -385,7 +384,7 @@ class _Cells:
 
 def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, operators) -> _Cells:
     s = cfg.settings
-    t = _cell_table(project, cfg, grid, technologies, operators)
+    t = _cell_table(project, grid, technologies, operators)
     dem_path = project.raster("dem")  # always needed: antenna and receiver altitudes set the elevation angles
     ground = _sample_at(dem_path, grid, t["x"].to_numpy(), t["y"].to_numpy())
     if np.isnan(ground).any():
@@ -822,7 +821,7 @@ def _predict(
                 evals += int(row_evals.sum())
                 t_kernel += time.perf_counter() - t1
             t2 = time.perf_counter()
-            _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg, s)
+            _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg)
             t_out += time.perf_counter() - t2
             for sid in [k for k in cache if sweep_last[k] <= ti]:
                 del cache[sid]
@@ -996,7 +995,7 @@ def _finish_outputs(tmp: Path, out_dir: Path, outputs) -> dict[tuple[str, str, s
     return done
 
 
-def _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg, s) -> None:
+def _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg) -> None:
     """Combine the carrier accumulators into each output's rasters for one tile."""
     rows, cols = best.shape[1:]
     noise_mw = 10.0 ** (groups["noise_dbm"].to_numpy() / 10.0)
