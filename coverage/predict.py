@@ -853,7 +853,7 @@ def _predict(
             evaluations=int(evals),
             sweeps=int(sweeps_done),
             max_radius_m=max_r,
-            shadowing_margin_db=round(margin_db, 2),
+            shadowing_margin_db=round(margin_db, 3),
             seconds={
                 "prepare": round(t_prep - t_start, 3),
                 "terrain": round(t_sweep, 3),
