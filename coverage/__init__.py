@@ -26,6 +26,8 @@ from coverage.hamlets import drop_duplicate_locations, hamlets_from_points, popu
 from coverage.io import check_file, read_layer, write_layer
 from coverage.layers import PROJECT_LAYERS, SCHEMAS, tenant_count, tenants_long
 from coverage.project import Project, check_project, project_from_frames, read_project, read_sample
+from coverage.scorecard import read_plan, score
+from coverage.sharing import sharing_rates
 from coverage.validate import check_layer, validate_layer
 
 __version__ = "0.1.0"
@@ -69,8 +71,11 @@ __all__ = [
     "project_from_frames",
     "radio_config",
     "read_layer",
+    "read_plan",
     "read_project",
     "read_sample",
+    "score",
+    "sharing_rates",
     "tenant_count",
     "tenants_long",
     "utm_crs_for",
