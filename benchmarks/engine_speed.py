@@ -71,7 +71,7 @@ def _run_kernel(t: dict) -> tuple[float, int, np.ndarray]:
         0.0, 0.0, RES, t["ground"], 1.5, t["x"], t["y"], np.full(n, 36.5), t["az"], t["mech"], t["elec"],
         np.full(n, RADIUS), 10.0, t["p"], z64, t["pat_h"], t["pat_v"], t["pat_am"], t["step"], t["loss"], 5.0,
         pk.TERRAIN_NONE, np.full(n, -1, dtype="int64"), np.zeros(1, dtype="int64"), np.ones(1, dtype="int64"),
-        np.ones(1, dtype="int64"), np.ones(1), np.ones(1, dtype="int64"), np.zeros(1, dtype="float32"),
+        np.ones(1, dtype="int64"), np.ones(1), np.zeros(1, dtype="float32"),
         np.ones(n), z64, t["clutter"], t["groups"].astype("int64"), best, cell, total,
         np.arange(n, dtype="int64"), evals,
     )  # fmt: skip
@@ -127,8 +127,10 @@ def kernel_speed() -> None:
     print("|---|---:|---:|---:|")
     for name, n, dt in rows:
         print(f"| {name} | {n:,} | {dt:.3f} | {n / dt / 1e6:.1f} |")
-    print(f"\nkernel (1 thread) / numpy peer: {rows[0][2] and (rows[0][1] / rows[0][2]) / (n_np / dt_np):.1f}x; "
-          f"largest RSRP difference {diff:.2e} dB")
+    print(
+        f"\nkernel (1 thread) / numpy peer: {rows[0][2] and (rows[0][1] / rows[0][2]) / (n_np / dt_np):.1f}x; "
+        f"largest RSRP difference {diff:.2e} dB"
+    )
 
 
 def model_speed() -> None:
@@ -166,13 +168,17 @@ def province() -> None:
     st = res["stats"]
     sec = st["seconds"]
     print("\n## Whole sample province (all operators, 4G + 5G, 30 m, terrain + clutter), child process")
-    print(f"grid {res['grid'][0]} x {res['grid'][1]} px, {st['cells']:,} cells, {st['evaluations']:,} pixel-cell "
-          f"evaluations, {st['sweeps']} terrain sweeps, {res['rasters']} COG rasters")
+    print(
+        f"grid {res['grid'][0]} x {res['grid'][1]} px, {st['cells']:,} cells, {st['evaluations']:,} pixel-cell "
+        f"evaluations, {st['sweeps']} terrain sweeps, {res['rasters']} COG rasters"
+    )
     print("| step | seconds |\n|---|---:|")
     for k in ("prepare", "terrain", "kernel", "output", "total"):
         print(f"| {k} | {sec[k]:.1f} |")
-    print(f"wall {res['wall_s']:.1f} s (after imports), peak resident memory {res['peak_rss_mb']:.0f} MB; "
-          f"kernel {st['evaluations'] / sec['kernel'] / 1e6:.1f} M evaluations/s on {numba.get_num_threads()} threads")
+    print(
+        f"wall {res['wall_s']:.1f} s (after imports), peak resident memory {res['peak_rss_mb']:.0f} MB; "
+        f"kernel {st['evaluations'] / sec['kernel'] / 1e6:.1f} M evaluations/s on {numba.get_num_threads()} threads"
+    )
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ def __getattr__(name: str) -> object:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'coverage' has no attribute {name!r}")
 
+
 __all__ = [
     "PROJECT_LAYERS",
     "SCHEMAS",

@@ -771,7 +771,7 @@ def _predict(
                         )
                 else:
                     clutter = np.zeros((len(cells.bands), rows, cols))
-                flat, offset, nrad, nsamp, step, nedge, local = _pack_sweeps(
+                flat, offset, nrad, nsamp, step, local = _pack_sweeps(
                     cache if terrain_method != _pk.TERRAIN_NONE else {}, a["sweep_idx"][near]
                 )
                 x0 = grid.x0_m + w.col_off * grid.res_m
@@ -806,7 +806,6 @@ def _predict(
                     nrad,
                     nsamp,
                     step,
-                    nedge,
                     flat,
                     sub["nu_scale"],
                     sub["band_idx"],
@@ -911,7 +910,7 @@ def _pack_sweeps(cache: Mapping[int, Any], sweep_idx: np.ndarray):
     """Concatenate the sweeps a tile needs into flat arrays; returns per-cell local sweep indices."""
     ids = [int(i) for i in np.unique(sweep_idx) if int(i) in cache]
     local_of = {sid: k for k, sid in enumerate(ids)}
-    parts, offset, nrad, nsamp, step, nedge = [], [], [], [], [], []
+    parts, offset, nrad, nsamp, step = [], [], [], [], []
     pos = 0
     for sid in ids:
         res = cache[sid]
@@ -919,7 +918,6 @@ def _pack_sweeps(cache: Mapping[int, Any], sweep_idx: np.ndarray):
         parts.append(nu.ravel())
         offset.append(pos)
         pos += nu.size
-        nedge.append(nu.shape[0])
         nrad.append(nu.shape[1])
         nsamp.append(nu.shape[2])
         step.append(float(res.step_m))
@@ -931,7 +929,6 @@ def _pack_sweeps(cache: Mapping[int, Any], sweep_idx: np.ndarray):
         np.array(nrad or [1], dtype="int64"),
         np.array(nsamp or [1], dtype="int64"),
         np.array(step or [1.0], dtype="float64"),
-        np.array(nedge or [1], dtype="int64"),
         local,
     )
 

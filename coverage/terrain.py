@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from coverage import _kernels as _k
 from coverage._errors import CoverageError, ExtentError, ExtrapolationWarning, ValidityRangeError
+from coverage.propagation import SPEED_OF_LIGHT_M_S
 
 __all__ = [
     "DEFAULT_K_FACTOR",
@@ -66,8 +67,6 @@ EARTH_RADIUS_M = 6_371_000.0
 DEFAULT_K_FACTOR = 4.0 / 3.0
 """Median effective Earth-radius factor k (ITU-R P.453; P.526-15 §4.5 uses a_e = k 6 371 km)."""
 
-SPEED_OF_LIGHT_M_S = 299_792_458.0
-"""Speed of light in vacuum, m/s (same value as ``coverage.propagation.SPEED_OF_LIGHT_M_S``)."""
 
 NU_NONE = _k.NU_NONE
 """Geometric factor meaning "no edge" (0 dB at any frequency), sqrt(m)."""
