@@ -63,3 +63,52 @@ def commune_mapping_from_overlap(
     order = pd.Categorical(kept["old_code"], categories=list(old["old_code"]), ordered=True)
     kept = kept.assign(_o=order).sort_values(["_o", "area_share"], ascending=[True, False]).drop(columns="_o")
     return kept.reset_index(drop=True)[["old_code", "new_code", "area_share"]]
+
+
+def commune_ancestors(
+    admin: gpd.GeoDataFrame, period: str, level: str, source: str
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Communes of ``period`` and, for each commune code, the code of its ancestor at ``level``.
+
+    Parameters
+    ----------
+    admin : GeoDataFrame
+        The ``admin_units`` layer.
+    period : {"pre2025", "post2025"}
+    level : {"province", "district", "commune"}
+        The ancestor level (``"commune"``: each commune is its own ancestor).
+    source : str
+        Project source, for error messages.
+
+    Returns
+    -------
+    (GeoDataFrame, Series)
+        The period's communes sorted by code, and ancestor code by commune code.
+
+    Raises
+    ------
+    CoverageError
+        When the period has no unit, no unit of ``level``, or a commune has no ancestor of that level.
+    """
+    units = admin[admin["period"] == period]
+    if units.empty:
+        raise CoverageError(f"{source}: admin_units has no unit of period {period!r}")
+    if level not in set(units["level"]):
+        have = ", ".join(sorted(set(units["level"])))
+        raise CoverageError(f"{source}: admin_units of period {period!r} have no level {level!r} (they have {have})")
+    communes = units[units["level"] == "commune"].sort_values("unit_code")
+    level_of = dict(zip(units["unit_code"], units["level"], strict=True))
+    parent_of = dict(zip(units["unit_code"], units["parent_code"].fillna(""), strict=True))
+    ancestor: dict[str, str] = {}
+    for code in communes["unit_code"]:
+        cur: str = code
+        seen = 0
+        while level_of.get(cur) != level and seen < 5:
+            cur = parent_of.get(cur, "")
+            seen += 1
+        if level_of.get(cur) != level:
+            raise CoverageError(
+                f"{source}: commune {code!r} ({period}) has no ancestor of level {level!r} through parent_code"
+            )
+        ancestor[code] = cur
+    return communes, pd.Series(ancestor, dtype="string")

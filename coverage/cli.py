@@ -405,5 +405,96 @@ def predict(
     )
 
 
+@app.command()
+def assess(
+    project: Annotated[
+        Path | None,
+        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/assessment"),
+    config: Annotated[
+        Path | None, typer.Option(help="TOML file overriding coverage/data/assessment.toml (any subset of keys).")
+    ] = None,
+    radio: Annotated[
+        Path | None, typer.Option(help="TOML file overriding coverage/data/radio.toml (any subset of keys).")
+    ] = None,
+    plan: Annotated[
+        Path | None, typer.Option(help="Plan file with the targets (default: the Hau Giang plan 2023-2025).")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of report.html: vi or en.")] = "vi",
+    repredict: Annotated[bool, typer.Option(help="Predict again even when the rasters in OUT are current.")] = False,
+) -> None:
+    """Assess hamlet coverage, dead zones, FTTH reach and sharing against the plan; write maps, tables, report.
+
+    Predicts the coverage rasters first when OUT/rasters has none made from the same inputs and settings.
+    """
+    from coverage.assess import assessment_config, run_assessment
+    from coverage.predict import radio_config
+    from coverage.scorecard import read_plan
+
+    if lang not in ("vi", "en"):
+        raise typer.BadParameter(f"{lang!r}: use vi or en", param_hint="--lang")
+    path = project or sample_manifest()
+    proj = _load_project(path)
+    try:
+        cfg = assessment_config(config)
+        radio_cfg = radio_config(radio)
+        the_plan = read_plan(plan)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with _bar() as bar:
+                task = bar.add_task("assessing", total=None)
+
+                def step(label: str, done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total, description=label)
+
+                result = run_assessment(
+                    proj, out, config=cfg, plan=the_plan, radio=radio_cfg, repredict=repredict, lang=lang,
+                    progress=step,
+                )  # fmt: skip
+        for w in caught:
+            err_console.print(f"[yellow]warning[/] {w.message}")
+    except ValidationError as exc:
+        _print_problems(exc.problems, [])
+        err_console.print(f"[red]error[/] {len(exc.problems)} problem(s); nothing written.")
+        raise typer.Exit(1) from None
+    except CoverageError as exc:
+        err_console.print(f"[red]error[/] {exc}\nNothing written.")
+        raise typer.Exit(1) from None
+    for note in result.notes:
+        console.print(f"[yellow]note[/]  {note}", highlight=False)
+    kp = result.kpis
+    prov = kp[(kp["level"] == "province") & (kp["period"] == "pre2025")]
+    table = Table(title=f"Scorecard: {proj.name} against {the_plan.name}", title_justify="left")
+    for c in ("indicator", "measured", "target", "status"):
+        table.add_column(c, justify="left" if c in ("indicator", "status") else "right")
+    colour = {"met": "green", "not met": "red"}
+    for r in prov.itertuples():
+        table.add_row(
+            str(r.label_en), _fmt_kpi(r.value, r.unit, r.numerator, r.denominator, r.basis),
+            _fmt_kpi(r.target, r.unit), f"[{colour.get(r.status, 'yellow')}]{r.status}[/]"
+            + (f" ({r.reason})" if r.status == "not assessed" else ""),
+        )  # fmt: skip
+    console.print(table)
+    h = result.hamlets
+    console.print(
+        f"Hamlets: {int(h['mobile_covered'].sum())} of {len(h)} covered by mobile broadband, "
+        f"{int((h['ftth_status'] == 'covered').sum())} with FTTH; {len(result.dead_zones)} dead zones "
+        f"holding {result.dead_zones['population'].sum():,.0f} people. Prediction {result.stats['prediction']}."
+    )
+    for rule in result.config.rules():
+        console.print(f"  - {rule}", highlight=False)
+    console.print(f"Wrote {', '.join(sorted(result.files))} to [bold]{out}[/] (rasters in {out / 'rasters'}).")
+
+
+def _fmt_kpi(value: float, unit: Any, num: float = np.nan, den: float = np.nan, basis: Any = "") -> str:
+    if value is None or not np.isfinite(value):
+        return "-"
+    text = f"{value:.1%}" if unit == "share" else f"{value:.1f} {unit}"
+    if np.isfinite(num) and np.isfinite(den) and basis in ("hamlets", "sites", "poles", "households"):
+        text += f" ({num:,.0f} of {den:,.0f} {basis})"
+    return text
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

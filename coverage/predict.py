@@ -24,7 +24,7 @@ radius as margin), so memory stays bounded whatever the area. Rasters are writte
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import json
 import math
 import os
@@ -39,6 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
@@ -51,6 +52,7 @@ from rasterio.warp import transform as warp_transform
 from rasterio.windows import Window
 
 from coverage import _predict_kernels as _pk
+from coverage._config import merge_settings, packaged_toml, read_toml
 from coverage._errors import CoverageError, ExtentError
 from coverage.antennas import omni_pattern, read_msi, sector_pattern
 from coverage.linkbudget import noise_per_re_dbm, resource_blocks, throughput_mbps
@@ -89,33 +91,10 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 def _default_config() -> dict[str, Any]:
-    with resources.files("coverage").joinpath("data/radio.toml").open("rb") as fh:
-        return tomllib.load(fh)
+    return packaged_toml("radio.toml")
 
 
 _FREE_TABLES = ("model.rural.", "model.urban.", "antenna.files.")
-
-
-def _merge(base: dict[str, Any], override: Mapping[str, Any], where: str, path: str = "") -> dict[str, Any]:
-    if path in _FREE_TABLES:  # model parameters: the table is replaced as a whole
-        return dict(override)
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        dotted = f"{path}{key}"
-        if key not in base:
-            known = ", ".join(sorted(base))
-            raise CoverageError(f"{where}: unknown setting {dotted!r} (known here: {known})")
-        if isinstance(base[key], dict):
-            if not isinstance(value, Mapping):
-                raise CoverageError(f"{where}: setting {dotted!r} must be a table")
-            out[key] = _merge(base[key], value, where, dotted + ".")
-        else:
-            if isinstance(base[key], bool) != isinstance(value, bool) or (
-                isinstance(base[key], (int, float)) and not isinstance(value, (int, float))
-            ):
-                raise CoverageError(f"{where}: setting {dotted!r} must be {type(base[key]).__name__}, got {value!r}")
-            out[key] = value
-    return out
 
 
 @dataclass(frozen=True)
@@ -149,17 +128,13 @@ def radio_config(path: str | os.PathLike[str] | None = None, overrides: Mapping[
     source = "coverage/data/radio.toml"
     if path is not None:
         path = Path(path)
-        try:
-            with path.open("rb") as fh:
-                user = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise CoverageError(f"{path}: cannot read radio settings: {exc}") from exc
-        settings = _merge(settings, user, str(path))
+        user = read_toml(path, "radio settings")
+        settings = merge_settings(settings, user, str(path), free_tables=_FREE_TABLES)
         source = str(path)
         files = settings["antenna"]["files"]
         settings["antenna"]["files"] = {k: str((path.parent / v).resolve()) for k, v in files.items()}
     if overrides:
-        settings = _merge(settings, overrides, "overrides")
+        settings = merge_settings(settings, overrides, "overrides", free_tables=_FREE_TABLES)
     cfg = RadioConfig(settings, source)
     _check_config(cfg)
     return cfg
@@ -337,6 +312,20 @@ def _read_window(path: Path, kind: str, grid: Grid, w: Window, resampling: Resam
             f"within {_fmt_extent(b, grid.crs)}; fill them (nothing is assumed where data are missing)"
         )
     return dst
+
+
+def read_on_grid(
+    path: str | os.PathLike[str], kind: str, grid: Grid, *, resampling: str = "nearest", dtype: str = "float32"
+) -> np.ndarray:
+    """A raster resampled onto a whole grid, shape (height, width).
+
+    Raises :class:`~coverage._errors.ExtentError` naming the file and the missing extent when the raster
+    does not cover the grid or holds nodata inside it (nothing is assumed where data are missing).
+    ``resampling`` is a :class:`rasterio.enums.Resampling` name ("nearest" for classes).
+    """
+    path = Path(path)
+    _check_raster_covers(path, kind, grid)
+    return _read_window(path, kind, grid, Window(0, 0, grid.width, grid.height), Resampling[resampling], dtype)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -589,6 +578,30 @@ class Prediction:
 def raster_name(technology: str, operator: str, quantity: str) -> str:
     """File name of an output raster, e.g. ``4G_Viettel_rsrp_dbm.tif``."""
     return f"{technology}_{operator}_{quantity}.tif"
+
+
+def inputs_fingerprint(project: Any, settings: Mapping[str, Any], technologies: Iterable[str]) -> str:
+    """SHA-256 of everything a prediction depends on: cells, sites, admin extent, DEM and land-cover files,
+    settings and technologies. Two runs with the same fingerprint give the same rasters, so a caller may reuse
+    a prediction whose ``prediction.json`` holds the fingerprint it would compute now."""
+    h = hashlib.sha256()
+    for name in ("cells", "sites", "admin_units"):
+        if name not in project:
+            continue
+        frame = project[name]
+        if isinstance(frame, gpd.GeoDataFrame):
+            frame = pd.DataFrame(frame).assign(geometry=frame.geometry.to_wkt())
+        h.update(name.encode())
+        h.update(frame.to_csv(index=False).encode())
+    for kind in ("dem", "landcover"):
+        if kind in project.rasters:
+            h.update(kind.encode())
+            with open(project.raster(kind), "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
+    h.update(",".join(sorted(technologies)).encode())
+    return h.hexdigest()
 
 
 def _rect_dist(x: np.ndarray, y: np.ndarray, b: Sequence[float]) -> np.ndarray:
@@ -868,6 +881,9 @@ def _predict(
             "width": grid.width,
             "height": grid.height,
             "settings": s,
+            "technologies": techs,
+            "operators": ops,
+            "fingerprint": inputs_fingerprint(project, s, techs),
             "stats": stats,
             "rasters": [p.name for p in written.values()],
         }

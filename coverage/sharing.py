@@ -54,6 +54,7 @@ import pandas as pd
 from pyproj import CRS
 
 from coverage._errors import CoverageError, CoverageWarning, MissingLayerError
+from coverage.admin import commune_ancestors
 from coverage.crs import utm_crs_for
 from coverage.layers import tenant_count
 from coverage.project import Project
@@ -114,32 +115,6 @@ def _layers_of(project_or_layers: Project | Mapping[str, pd.DataFrame]) -> tuple
     if isinstance(project_or_layers, Project):
         return project_or_layers.layers, project_or_layers.source
     return project_or_layers, "<memory>"
-
-
-def _communes(admin: gpd.GeoDataFrame, period: str, level: str, source: str) -> tuple[gpd.GeoDataFrame, pd.Series]:
-    """Communes of ``period`` and, for each commune code, the code of its ancestor at ``level``."""
-    units = admin[admin["period"] == period]
-    if units.empty:
-        raise CoverageError(f"{source}: admin_units has no unit of period {period!r}")
-    if level not in set(units["level"]):
-        have = ", ".join(sorted(set(units["level"])))
-        raise CoverageError(f"{source}: admin_units of period {period!r} have no level {level!r} (they have {have})")
-    communes = units[units["level"] == "commune"].sort_values("unit_code")
-    level_of = dict(zip(units["unit_code"], units["level"], strict=True))
-    parent_of = dict(zip(units["unit_code"], units["parent_code"].fillna(""), strict=True))
-    ancestor: dict[str, str] = {}
-    for code in communes["unit_code"]:
-        cur: str = code
-        seen = 0
-        while level_of.get(cur) != level and seen < 5:
-            cur = parent_of.get(cur, "")
-            seen += 1
-        if level_of.get(cur) != level:
-            raise CoverageError(
-                f"{source}: commune {code!r} ({period}) has no ancestor of level {level!r} through parent_code"
-            )
-        ancestor[code] = cur
-    return communes, pd.Series(ancestor, dtype="string")
 
 
 def _assign_points(
@@ -255,7 +230,7 @@ def sharing_rates(
     if "admin_units" not in layers:
         raise MissingLayerError(f"{source}: sharing rates need the 'admin_units' layer, which the project lacks")
     admin = layers["admin_units"]
-    communes, ancestor = _communes(admin, period, level, source)
+    communes, ancestor = commune_ancestors(admin, period, level, source)
     utm = utm_crs_for(communes)
     communes_utm = communes[["unit_code", "geometry"]].to_crs(utm)
     units = _unit_frame(admin, level, period)

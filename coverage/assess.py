@@ -1,0 +1,951 @@
+"""The assessment: from layers and prediction rasters to hamlet status, dead zones and the plan's scorecard.
+
+:func:`assess` runs every step on a project whose prediction rasters exist; :func:`run_assessment` also
+runs the prediction when the rasters are missing or stale, and writes the outputs (``hamlets.gpkg``,
+``dead_zones.gpkg``, ``hamlet_coverage.csv``, ``sharing.csv``, ``kpis.csv``, ``kpis.json``,
+``assessment.json``, the rasters and ``report.html``).
+
+Steps and rules (settings in ``coverage/data/assessment.toml``, each overridable by a user file):
+
+1. people and households on the prediction grid (:mod:`coverage.population`);
+2. hamlet mobile coverage per technology and operator (:mod:`coverage.mobile`); a hamlet is covered by
+   mobile broadband when at least ``hamlet.covered_share`` (95 %) of its people are covered by 4G or 5G of
+   any operator;
+3. dead zones (:mod:`coverage.deadzones`) with their units and the nearest site of each operator;
+4. FTTH reach (:mod:`coverage.ftth`): households within ``ftth.max_drop_m`` (500 m) of a fibre access point
+   with free ports, along roads, ducts and pole spans; a hamlet has FTTH when ``ftth.covered_share`` (80 %)
+   of its households are reachable;
+5. sharing rates (:mod:`coverage.sharing`);
+6. the indicators of every unit (province, district and commune before 2025; province and commune after),
+   scored against the plan (:mod:`coverage.scorecard`).
+
+Measured indicators
+-------------------
+For a unit *U* (hamlets are assigned to units through their commune; after 2025 through the
+``commune_mapping`` when the old commune went to one new commune, else by the new commune holding the
+hamlet's representative point):
+
+* ``hamlets_mobile_broadband`` = hamlets of *U* covered by mobile broadband / hamlets of *U*;
+* ``hamlets_ftth`` = hamlets of *U* with FTTH / hamlets of *U*;
+* ``households_fibre`` = households of *U* within reach of fibre / households of *U* (fibre **available**;
+  subscriptions are not in the data);
+* ``mobile_4g_mean_mbps`` = Σ people × 4G throughput / Σ people, over the 4G-covered populated pixels of *U*
+  (operator "any"): the mean speed a connected 4G user would see;
+* ``bts_site_sharing``, ``pole_sharing`` (all poles), ``duct_sharing`` (by length): :mod:`coverage.sharing`;
+* ``fixed_mean_mbps``: not assessed; the layers hold no fixed-broadband speed measurements.
+
+A missing layer makes the indicators that need it "not assessed" with the reason, never zero.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import shapely
+
+from coverage._config import merge_settings, packaged_toml, read_toml
+from coverage._errors import CoverageError, MissingLayerError
+from coverage.admin import commune_ancestors
+from coverage.crs import STORAGE_CRS
+from coverage.deadzones import add_nearest_sites, dead_zones
+from coverage.io import write_layer
+from coverage.layers import tenants_long
+from coverage.mobile import BROADBAND, covered_mask, hamlet_mobile_coverage
+from coverage.population import PopulationGrid, population_grid
+from coverage.predict import (
+    ANY_OPERATOR,
+    Grid,
+    RadioConfig,
+    grid_for_project,
+    inputs_fingerprint,
+    predict,
+    radio_config,
+    raster_name,
+)
+from coverage.scorecard import Plan, read_plan, score
+from coverage.sharing import sharing_rates
+
+__all__ = [
+    "KPI_COLUMNS",
+    "Assessment",
+    "AssessmentConfig",
+    "assess",
+    "assessment_config",
+    "measured_indicators",
+    "run_assessment",
+]
+
+ProgressFn = Callable[[str, int, int], None]
+"""``progress(step, done, total)``: called as each step advances."""
+
+LEVELS: tuple[tuple[str, str], ...] = (
+    ("province", "pre2025"),
+    ("district", "pre2025"),
+    ("commune", "pre2025"),
+    ("province", "post2025"),
+    ("commune", "post2025"),
+)
+"""(level, period) pairs the scorecard reports, in order."""
+
+KPI_COLUMNS: tuple[str, ...] = (
+    "unit_code",
+    "unit_name",
+    "level",
+    "period",
+    "indicator",
+    "label_en",
+    "label_vi",
+    "value",
+    "target",
+    "unit",
+    "direction",
+    "gap",
+    "status",
+    "reason",
+    "numerator",
+    "denominator",
+    "basis",
+)
+"""Columns of ``kpis.csv``: the scorecard (:data:`coverage.scorecard.SCORE_COLUMNS`) plus the counts."""
+
+_SHARING_AS = {
+    "bts_site_sharing": "bts_site_sharing",
+    "pole_sharing": "pole_sharing",
+    "duct_sharing_length": "duct_sharing",
+}
+
+
+# ------------------------------------------------------------------------------------------------------------
+# settings
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssessmentConfig:
+    """Assessment settings: ``coverage/data/assessment.toml`` merged with the user's file and overrides."""
+
+    settings: dict[str, Any]
+    source: str = "coverage/data/assessment.toml"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.settings[key]
+
+    def rules(self) -> list[str]:
+        """The coverage rules in words, for every report that uses them."""
+        s = self.settings
+        mob, ham, ftth = s["mobile"], s["hamlet"], s["ftth"]
+        thr = "; ".join(
+            f"{t}: RSRP ≥ {mob['threshold'][t]['rsrp_dbm']:g} dBm"
+            + (
+                f" and throughput ≥ {mob['threshold'][t]['min_throughput_mbps']:g} Mbit/s"
+                if mob["threshold"][t]["min_throughput_mbps"] > 0
+                else ""
+            )
+            for t in mob["technologies"]
+        )
+        return [
+            f"A place is covered by a technology when the predicted signal is strong enough ({thr}), "
+            "at 90 % of locations.",
+            f"Mobile broadband = {' or '.join(s['broadband']['technologies'])}, any operator.",
+            f"A hamlet is covered when at least {ham['covered_share']:.0%} of its people live in covered places; "
+            f"'partly covered' from {ham['partly_share']:.0%}, 'not covered' below.",
+            f"A household can get fibre (FTTH) when a fibre access point with free ports is at most "
+            f"{ftth['max_drop_m']:g} m away along roads, cable ducts and pole lines (plus the straight "
+            "distance from the house to the nearest road).",
+            f"A hamlet has FTTH when at least {ftth['covered_share']:.0%} of its households can get fibre.",
+            f"A dead zone is a patch of at least {s['dead_zones']['min_area_m2'] / 1e4:g} ha of inhabited land "
+            "inside a hamlet without mobile broadband.",
+        ]
+
+
+def assessment_config(
+    path: str | os.PathLike[str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> AssessmentConfig:
+    """Assessment settings: packaged defaults, a user TOML file (any subset of keys), then ``overrides``.
+
+    Unknown keys, wrongly typed values and values out of range raise :class:`CoverageError` naming the file
+    and the key.
+    """
+    settings = packaged_toml("assessment.toml")
+    source = "coverage/data/assessment.toml"
+    if path is not None:
+        settings = merge_settings(settings, read_toml(path, "assessment settings"), str(path))
+        source = str(path)
+    if overrides:
+        settings = merge_settings(settings, overrides, "overrides")
+    cfg = AssessmentConfig(settings, source)
+    _check_config(cfg)
+    return cfg
+
+
+def _check_config(cfg: AssessmentConfig) -> None:
+    s = cfg.settings
+    problems = []
+    techs = s["mobile"]["technologies"]
+    for t in techs:
+        if t not in ("4G", "5G"):
+            problems.append(f"mobile.technologies: unknown technology {t!r} (4G or 5G)")
+        elif t not in s["mobile"]["threshold"]:
+            problems.append(f"mobile.threshold.{t}: missing (rsrp_dbm, min_throughput_mbps)")
+    for t in s["broadband"]["technologies"]:
+        if t not in techs:
+            problems.append(f"broadband.technologies: {t!r} is not in mobile.technologies")
+    for key in ("hamlet.covered_share", "hamlet.partly_share", "ftth.covered_share"):
+        a, b = key.split(".")
+        if not 0.0 <= float(s[a][b]) <= 1.0:
+            problems.append(f"{key} must be a share within 0-1, got {s[a][b]!r}")
+    if s["hamlet"]["partly_share"] > s["hamlet"]["covered_share"]:
+        problems.append("hamlet.partly_share must not exceed hamlet.covered_share")
+    if s["population"]["method"] not in ("landcover", "raster"):
+        problems.append("population.method must be 'landcover' or 'raster'")
+    if not s["ftth"]["max_drop_m"] > 0:
+        problems.append("ftth.max_drop_m must be > 0")
+    if s["dead_zones"]["min_area_m2"] < 0 or s["dead_zones"]["min_population"] < 0:
+        problems.append("dead_zones.min_area_m2 and min_population must be >= 0")
+    if s["dead_zones"]["technology"] not in (*techs, BROADBAND):
+        problems.append(f"dead_zones.technology must be one of {', '.join([*techs, BROADBAND])}")
+    if problems:
+        raise CoverageError(f"{cfg.source}: " + "; ".join(problems))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# result
+# ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    """Everything :func:`assess` computed.
+
+    Attributes
+    ----------
+    hamlets : GeoDataFrame
+        The hamlets (EPSG:4326) with their units, population and status columns (see ``hamlets.gpkg``).
+    coverage : DataFrame
+        Long table of :func:`coverage.mobile.hamlet_mobile_coverage` (every technology and operator).
+    dead_zones : GeoDataFrame
+        Dead zones (EPSG:4326) with units and nearest sites.
+    sharing : DataFrame
+        :func:`coverage.sharing.sharing_rates` at every level and period.
+    measured, kpis : DataFrame
+        Measured indicators (:func:`measured_indicators`) and the scorecard (:data:`KPI_COLUMNS`).
+    config : AssessmentConfig
+    plan : Plan
+    population : PopulationGrid
+    covered : dict of (technology, operator) to ndarray of bool
+        Covered pixels of the grid.
+    notes : list of str
+        Warnings and fallbacks met on the way (shown in reports).
+    stats : dict
+        Counts and seconds per step.
+    """
+
+    hamlets: gpd.GeoDataFrame
+    coverage: pd.DataFrame
+    dead_zones: gpd.GeoDataFrame
+    sharing: pd.DataFrame
+    measured: pd.DataFrame
+    kpis: pd.DataFrame
+    config: AssessmentConfig
+    plan: Plan
+    population: PopulationGrid
+    covered: dict[tuple[str, str], np.ndarray]
+    project_name: str = ""
+    notes: list[str] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# units of each hamlet
+# ------------------------------------------------------------------------------------------------------------
+
+
+def hamlet_units(project: Any) -> pd.DataFrame:
+    """Unit codes of every hamlet at each (level, period) of :data:`LEVELS` (columns ``level/period``).
+
+    Before 2025 through the hamlet's ``commune_code`` and ``parent_code``; after 2025 through
+    ``commune_mapping`` when the old commune went to a single new commune, else by the post-2025 commune
+    containing the hamlet's representative point. Periods absent from ``admin_units`` are left out.
+    """
+    hamlets = project["hamlets"]
+    admin = project["admin_units"]
+    out = pd.DataFrame({"hamlet_id": hamlets["hamlet_id"].astype(str).to_numpy()})
+    periods = set(admin["period"])
+    for level, period in LEVELS:
+        if period not in periods or level not in set(admin.loc[admin["period"] == period, "level"]):
+            continue
+        _, ancestor = commune_ancestors(admin, period, level, project.source)
+        out[f"{level}/{period}"] = _hamlet_commune(project, period).map(ancestor).astype("string").to_numpy()
+    return out
+
+
+def _hamlet_commune(project: Any, period: str) -> pd.Series:
+    hamlets = project["hamlets"]
+    old = hamlets["commune_code"].astype("string").reset_index(drop=True)
+    if period == "pre2025":
+        return old
+    new = pd.Series(pd.NA, index=old.index, dtype="string")
+    if "commune_mapping" in project:
+        m = project["commune_mapping"]
+        single = m.groupby("old_code")["new_code"].nunique()
+        one = m[m["old_code"].isin(single[single == 1].index)].drop_duplicates("old_code")
+        new = old.map(dict(zip(one["old_code"], one["new_code"], strict=True))).astype("string")
+    todo = new.isna().to_numpy()
+    if todo.any():
+        admin = project["admin_units"]
+        communes = admin[(admin["period"] == period) & (admin["level"] == "commune")]
+        pts = gpd.GeoDataFrame(
+            {"_row": np.flatnonzero(todo)},
+            geometry=shapely.point_on_surface(hamlets.geometry.to_numpy()[todo]),
+            crs=hamlets.crs,
+        )
+        hit = gpd.sjoin(pts, communes[["unit_code", "geometry"]], predicate="within").drop_duplicates("_row")
+        new.iloc[hit["_row"].to_numpy()] = hit["unit_code"].to_numpy()
+    return new
+
+
+# ------------------------------------------------------------------------------------------------------------
+# indicators
+# ------------------------------------------------------------------------------------------------------------
+
+
+def measured_indicators(
+    project: Any, hamlets: pd.DataFrame, units: pd.DataFrame, sharing: pd.DataFrame, ftth_reason: str | None
+) -> pd.DataFrame:
+    """The measured value of every plan indicator for every unit of :data:`LEVELS` (rules in the module docs).
+
+    Parameters
+    ----------
+    project : Project
+    hamlets : DataFrame
+        Per hamlet (order of ``units``): ``mobile_covered``, ``ftth_covered`` (bool), ``households``,
+        ``ftth_households_reachable``, ``pop_covered_4g`` and ``throughput_pop_4g`` (person·Mbit/s).
+    units : DataFrame
+        :func:`hamlet_units`.
+    sharing : DataFrame
+        :func:`coverage.sharing.sharing_rates` rows for every level and period.
+    ftth_reason : str or None
+        Why FTTH could not be assessed (None when it was).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``unit_code``, ``unit_name``, ``level``, ``period``, ``indicator``, ``value``, ``numerator``,
+        ``denominator``, ``basis``, ``reason``.
+    """
+    admin = project["admin_units"]
+    frames = []
+    h = hamlets.reset_index(drop=True)
+    for level, period in LEVELS:
+        col = f"{level}/{period}"
+        if col not in units:
+            continue
+        sel = admin[(admin["period"] == period) & (admin["level"] == level)].sort_values("unit_code")
+        codes = pd.Index(sel["unit_code"].astype(str))
+        names = sel["name"].to_numpy()
+        key = units[col].to_numpy()
+
+        def by_unit(values: np.ndarray, key: np.ndarray = key, codes: pd.Index = codes) -> np.ndarray:
+            s = pd.Series(np.asarray(values, dtype=float)).groupby(pd.Series(key)).sum()
+            return s.reindex(codes, fill_value=0.0).to_numpy()
+
+        n_hamlets = by_unit(np.ones(len(h)))
+        specs: list[tuple[str, np.ndarray, np.ndarray, str, str | None]] = [
+            ("hamlets_mobile_broadband", by_unit(h["mobile_covered"]), n_hamlets, "hamlets", None),
+            ("mobile_4g_mean_mbps", by_unit(h["throughput_pop_4g"]), by_unit(h["pop_covered_4g"]), "people", None),
+        ]
+        if ftth_reason is None:
+            specs += [
+                ("hamlets_ftth", by_unit(h["ftth_covered"]), n_hamlets, "hamlets", None),
+                (
+                    "households_fibre",
+                    by_unit(h["ftth_households_reachable"]),
+                    by_unit(h["households"]),
+                    "households",
+                    None,
+                ),
+            ]
+        else:
+            nan = np.full(len(codes), np.nan)
+            specs += [
+                ("hamlets_ftth", nan, nan, "hamlets", ftth_reason),
+                ("households_fibre", nan, nan, "households", ftth_reason),
+            ]
+        nan = np.full(len(codes), np.nan)
+        specs.append(
+            (
+                "fixed_mean_mbps",
+                nan,
+                nan,
+                "",
+                "not assessed: the project holds no fixed-broadband speed measurements "
+                "(speed tests or operators' reports are needed)",
+            )
+        )
+        for ind, num, den, basis, reason in specs:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+            if reason is None:
+                what = "covered person" if ind == "mobile_4g_mean_mbps" else basis.rstrip("s")
+                why = np.where(den > 0, "", f"no data: no {what} in this unit")
+            else:
+                why = np.full(len(codes), reason, dtype=object)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "unit_code": codes,
+                        "unit_name": names,
+                        "level": level,
+                        "period": period,
+                        "indicator": ind,
+                        "value": value,
+                        "numerator": num,
+                        "denominator": den,
+                        "basis": basis,
+                        "reason": why,
+                    }
+                )
+            )
+        sh = sharing[(sharing["level"] == level) & (sharing["period"] == period)]
+        sh = sh[sh["indicator"].isin(list(_SHARING_AS))]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit_code": sh["unit_code"].to_numpy(),
+                    "unit_name": sh["unit_name"].to_numpy(),
+                    "level": level,
+                    "period": period,
+                    "indicator": sh["indicator"].map(_SHARING_AS).to_numpy(),
+                    "value": sh["value"].to_numpy(dtype=float),
+                    "numerator": sh["numerator"].to_numpy(dtype=float),
+                    "denominator": sh["denominator"].to_numpy(dtype=float),
+                    "basis": sh["basis"].to_numpy(),
+                    "reason": sh["reason"].fillna("").to_numpy(),
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out["reason"] = out["reason"].astype("string").replace("", pd.NA)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------------
+# the run
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _read_prediction(folder: Path, grid: Grid, tech: str, op: str) -> tuple[np.ndarray, np.ndarray]:
+    out = []
+    for quantity in ("rsrp_dbm", "throughput_mbps"):
+        path = folder / raster_name(tech, op, quantity)
+        with rasterio.open(path) as ds:
+            if (ds.width, ds.height) != (grid.width, grid.height) or not ds.transform.almost_equals(grid.transform):
+                raise CoverageError(
+                    f"{path}: raster grid {ds.width} x {ds.height} at {tuple(ds.transform)[:6]} differs from the "
+                    f"assessment grid {grid.width} x {grid.height} at {tuple(grid.transform)[:6]}; predict again"
+                )
+            band = ds.read(1).astype(np.float32)
+            band[band == ds.nodata] = np.nan
+        out.append(band)
+    return out[0], out[1]
+
+
+def _operators_in(folder: Path, tech: str) -> list[str]:
+    ops = sorted(p.name[len(tech) + 1 : -len("_rsrp_dbm.tif")] for p in folder.glob(f"{tech}_*_rsrp_dbm.tif"))
+    return [o for o in ops if o != ANY_OPERATOR] + ([ANY_OPERATOR] if ANY_OPERATOR in ops else [])
+
+
+def _status(share: np.ndarray, covered: float, partly: float) -> np.ndarray:
+    s = np.nan_to_num(share, nan=-1.0)
+    return np.select(
+        [s >= covered - 1e-9, s >= partly - 1e-9, s >= 0], ["covered", "partly covered", "not covered"], "no people"
+    )
+
+
+def assess(
+    project: Any,
+    prediction_dir: str | os.PathLike[str],
+    *,
+    config: AssessmentConfig | None = None,
+    plan: Plan | None = None,
+    grid: Grid | None = None,
+    progress: ProgressFn | None = None,
+) -> Assessment:
+    """Assess a project from its prediction rasters (steps and rules in the module docs).
+
+    Parameters
+    ----------
+    project : coverage.Project
+        Needs ``admin_units``, ``hamlets``, ``sites`` and a ``landcover`` raster; ``roads`` and
+        ``fibre_points`` for FTTH (without them FTTH indicators are "not assessed"); ``poles`` and ``ducts``
+        for their sharing rates and as cable routes.
+    prediction_dir : path
+        Folder of :func:`coverage.predict.predict` outputs on ``grid``.
+    config : AssessmentConfig, optional
+        Default :func:`assessment_config`.
+    plan : Plan, optional
+        Default :func:`coverage.scorecard.read_plan` (the Hậu Giang plan).
+    grid : Grid, optional
+        The prediction grid; default :func:`coverage.predict.grid_for_project` at 30 m.
+    progress : callable(step, done, total), optional
+
+    Raises
+    ------
+    MissingLayerError
+        Without ``admin_units``, ``hamlets`` or ``sites``.
+    CoverageError
+        When prediction rasters are missing or on another grid.
+    """
+    cfg = config or assessment_config()
+    plan = plan or read_plan()
+    s = cfg.settings
+    folder = Path(prediction_dir)
+    for name in ("admin_units", "hamlets", "sites"):
+        if name not in project:
+            raise MissingLayerError(
+                f"{project.source}: the assessment needs the {name!r} layer, which the project lacks"
+            )
+    grid = grid or grid_for_project(project)
+    step_names = ["population", "mobile coverage", "dead zones", "FTTH", "sharing", "scorecard"]
+    total = len(step_names)
+    notes: list[str] = []
+    seconds: dict[str, float] = {}
+
+    def tick(k: int) -> None:
+        if progress:
+            progress(step_names[k] if k < total else "done", k, total)
+
+    t0 = time.perf_counter()
+    tick(0)
+    pop = population_grid(project, grid, method=s["population"]["method"])
+    fallback = pop.method[pop.method != s["population"]["method"]]
+    if len(fallback):
+        notes.append(
+            f"{len(fallback)} hamlet(s) placed by a fallback rule ({', '.join(sorted(set(fallback)))}): "
+            f"{', '.join(fallback.index[:8])}{' …' if len(fallback) > 8 else ''}"
+        )
+    seconds["population"] = time.perf_counter() - t0
+
+    tick(1)
+    t = time.perf_counter()
+    rasters: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    cell_techs = set(project["cells"]["technology"]) if "cells" in project else set()
+    for tech in s["mobile"]["technologies"]:
+        ops = _operators_in(folder, tech)
+        if not ops and tech not in cell_techs:
+            notes.append(f"the project has no {tech} cells: {tech} covers no hamlet")
+            nothing = np.full((grid.height, grid.width), np.nan, dtype=np.float32)
+            rasters[(tech, ANY_OPERATOR)] = (nothing, nothing)
+            continue
+        if not ops:
+            raise CoverageError(
+                f"{folder}: no {tech} prediction rasters ({tech}_<operator>_rsrp_dbm.tif); predict first"
+            )
+        for op in ops:
+            rasters[(tech, op)] = _read_prediction(folder, grid, tech, op)
+    thresholds = s["mobile"]["threshold"]
+    long = hamlet_mobile_coverage(
+        pop,
+        rasters,
+        thresholds,
+        covered_share=float(s["hamlet"]["covered_share"]),
+        broadband=s["broadband"]["technologies"],
+    )
+    covered: dict[tuple[str, str], np.ndarray] = {}
+    for (tech, op), (rsrp, thr) in rasters.items():
+        lim = thresholds[tech]
+        covered[(tech, op)] = covered_mask(
+            rsrp, thr, rsrp_min_dbm=lim["rsrp_dbm"], min_throughput_mbps=lim["min_throughput_mbps"]
+        )
+    for (tech, op), mask in list(covered.items()):
+        if tech in s["broadband"]["technologies"]:
+            key = (BROADBAND, op)
+            covered[key] = covered[key] | mask if key in covered else mask.copy()
+    del rasters
+    seconds["mobile coverage"] = time.perf_counter() - t
+
+    tick(2)
+    t = time.perf_counter()
+    dz_key = (s["dead_zones"]["technology"], s["dead_zones"]["operator"])
+    if dz_key not in covered:
+        raise CoverageError(f"{cfg.source}: dead_zones names {dz_key[0]} / {dz_key[1]}, which was not predicted")
+    zones = dead_zones(
+        pop,
+        covered[dz_key],
+        min_area_m2=float(s["dead_zones"]["min_area_m2"]),
+        min_population=float(s["dead_zones"]["min_population"]),
+    )
+    operators = sorted(set(tenants_long(project["sites"], "site_id")["operator"]))
+    zones = add_nearest_sites(zones, project["sites"], operators)
+    seconds["dead zones"] = time.perf_counter() - t
+
+    tick(3)
+    t = time.perf_counter()
+    ftth_table, ftth_reason = _ftth(project, pop, cfg, notes)
+    seconds["FTTH"] = time.perf_counter() - t
+
+    tick(4)
+    t = time.perf_counter()
+    sharing = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for level, period in LEVELS:
+            if level in set(project["admin_units"].loc[project["admin_units"]["period"] == period, "level"]):
+                sharing.append(sharing_rates(project, level, period, snap_m=float(s["sharing"]["snap_m"])))
+    notes += sorted({str(w.message) for w in caught})
+    sharing_df = pd.concat(sharing, ignore_index=True)
+    seconds["sharing"] = time.perf_counter() - t
+
+    tick(5)
+    t = time.perf_counter()
+    units = hamlet_units(project)
+    hamlets = _hamlet_table(project, pop, long, zones, ftth_table, units, cfg)
+    per_hamlet = pd.DataFrame(
+        {
+            "mobile_covered": hamlets["mobile_covered"].to_numpy(dtype=float),
+            "ftth_covered": hamlets["ftth_covered"].astype("boolean").fillna(False).to_numpy(dtype=float)
+            if ftth_reason is None
+            else np.nan,
+            "households": hamlets["households"].to_numpy(dtype=float),
+            "ftth_households_reachable": hamlets["ftth_households_reachable"].to_numpy(dtype=float)
+            if ftth_reason is None
+            else np.nan,
+        }
+    )
+    t4 = long[(long["technology"] == s["throughput"]["technology"]) & (long["operator"] == s["throughput"]["operator"])]
+    t4 = t4.set_index("hamlet_id").reindex(hamlets["hamlet_id"])
+    per_hamlet["pop_covered_4g"] = t4["population_covered"].fillna(0.0).to_numpy()
+    per_hamlet["throughput_pop_4g"] = t4["throughput_pop_mbps"].fillna(0.0).to_numpy()
+    measured = measured_indicators(project, per_hamlet, units, sharing_df, ftth_reason)
+    scored = score(measured, plan)
+    kpis = scored.merge(
+        measured[["unit_code", "level", "period", "indicator", "numerator", "denominator", "basis"]],
+        on=["unit_code", "level", "period", "indicator"],
+        how="left",
+    )[list(KPI_COLUMNS)]
+    zones = _zone_units(zones, hamlets)
+    seconds["scorecard"] = time.perf_counter() - t
+    tick(total)
+    stats = {
+        "grid": {"crs": grid.crs.to_string(), "width": grid.width, "height": grid.height, "res_m": grid.res_m},
+        "hamlets": len(hamlets),
+        "populated_pixels": len(pop.pixel),
+        "dead_zones": len(zones),
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+    }
+    return Assessment(
+        hamlets=hamlets,
+        coverage=long,
+        dead_zones=zones.to_crs(STORAGE_CRS),
+        sharing=sharing_df,
+        measured=measured,
+        kpis=kpis,
+        config=cfg,
+        plan=plan,
+        population=pop,
+        covered=covered,
+        project_name=project.name,
+        notes=notes,
+        stats=stats,
+    )
+
+
+def _ftth(
+    project: Any, pop: PopulationGrid, cfg: AssessmentConfig, notes: list[str]
+) -> tuple[pd.DataFrame | None, str | None]:
+    """Per-hamlet FTTH table, or the reason it could not be assessed."""
+    from coverage.ftth import ftth_reach, hamlet_ftth, network_from_layers
+
+    missing = [n for n in ("roads", "fibre_points") if n not in project or project[n].empty]
+    if missing:
+        return None, f"not assessed: the project has no {' and no '.join(repr(m) for m in missing)} layer"
+    f = cfg["ftth"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        network = network_from_layers(
+            project["roads"],
+            project.layers.get("ducts"),
+            project.layers.get("poles"),
+            crs=pop.grid.crs,
+            snap_m=float(f["snap_m"]),
+            pole_span_max_m=float(f["pole_span_max_m"]),
+        )
+        reach = ftth_reach(
+            network,
+            project["fibre_points"],
+            pop.xy(),
+            max_drop_m=float(f["max_drop_m"]),
+            operators=list(f["operators"]) or None,
+        )
+    notes += sorted({str(w.message) for w in caught})
+    notes += list(reach.notes)
+    table = hamlet_ftth(
+        pop.hamlet_ids[pop.hamlet],
+        pop.households,
+        reach,
+        covered_share=float(f["covered_share"]),
+        hamlet_ids=list(pop.hamlet_ids),
+    )
+    return table, None
+
+
+def _hamlet_table(
+    project: Any,
+    pop: PopulationGrid,
+    long: pd.DataFrame,
+    zones: gpd.GeoDataFrame,
+    ftth: pd.DataFrame | None,
+    units: pd.DataFrame,
+    cfg: AssessmentConfig,
+) -> gpd.GeoDataFrame:
+    s = cfg.settings
+    src = project["hamlets"].reset_index(drop=True)
+    admin = project["admin_units"]
+    name_of = dict(zip(admin["unit_code"].astype(str) + "/" + admin["period"], admin["name"], strict=False))
+    out = gpd.GeoDataFrame(
+        {
+            "hamlet_id": src["hamlet_id"].astype("string"),
+            "name": src["name"].astype("string"),
+            "kind": src["kind"].astype("string") if "kind" in src else pd.NA,
+        },
+        geometry=src.geometry.to_numpy(),
+        crs=src.crs,
+    )
+    for col, label in (
+        ("commune/pre2025", "commune"),
+        ("district/pre2025", "district"),
+        ("commune/post2025", "commune_2025"),
+    ):
+        if col in units:
+            code = units[col].astype("string")
+            out[f"{label}_code"] = code.to_numpy()
+            period = col.split("/")[1]
+            out[f"{label}_name"] = (
+                code.map(lambda c, p=period: name_of.get(f"{c}/{p}", pd.NA)).astype("string").to_numpy()
+            )
+    out["population"] = src["population"].to_numpy(dtype=float)
+    out["households"] = src["households"].to_numpy(dtype=float)
+    out["population_method"] = pop.method.to_numpy()
+    wide = long[long["operator"] == ANY_OPERATOR].set_index(["hamlet_id", "technology"])
+    for tech in [*s["mobile"]["technologies"], BROADBAND]:
+        key = tech.lower()
+        if tech not in set(long["technology"]):
+            continue
+        d = wide.xs(tech, level="technology").reindex(out["hamlet_id"])
+        out[f"{key}_share_people"] = d["share_population_covered"].round(4).to_numpy()
+        out[f"{key}_share_area"] = d["share_area_covered"].round(4).to_numpy()
+        out[f"{key}_mean_mbps"] = d["mean_throughput_mbps"].round(1).to_numpy()
+        out[f"{key}_p10_mbps"] = d["p10_throughput_mbps"].round(1).to_numpy()
+    per_op = long[(long["technology"] == BROADBAND) & (long["operator"] != ANY_OPERATOR)]
+    for op, d in per_op.groupby("operator", sort=True):
+        out[f"broadband_share_people_{op}"] = (
+            d.set_index("hamlet_id")["share_population_covered"].reindex(out["hamlet_id"]).round(4).to_numpy()
+        )
+    share = out["broadband_share_people"].to_numpy(dtype=float)
+    out["mobile_covered"] = np.nan_to_num(share, nan=0.0) >= float(s["hamlet"]["covered_share"]) - 1e-9
+    out["mobile_status"] = _status(share, float(s["hamlet"]["covered_share"]), float(s["hamlet"]["partly_share"]))
+    z = (
+        pd.DataFrame(zones.drop(columns="geometry"))
+        .groupby("hamlet_id")
+        .agg(dead_zones=("zone_id", "size"), dead_zone_people=("population", "sum"))
+    )
+    z = z.reindex(out["hamlet_id"])
+    out["dead_zones"] = z["dead_zones"].fillna(0).astype(int).to_numpy()
+    out["dead_zone_people"] = z["dead_zone_people"].fillna(0.0).round(0).to_numpy()
+    if ftth is not None:
+        f = ftth.set_index("hamlet_id").reindex(out["hamlet_id"])
+        out["ftth_households_reachable"] = f["households_reachable"].round(1).to_numpy()
+        fshare = f["share_reachable"].to_numpy(dtype=float)
+        out["ftth_share_households"] = np.round(fshare, 4)
+        out["ftth_median_drop_m"] = f["median_drop_m"].round(0).to_numpy()
+        out["ftth_nearest_fap"] = f["nearest_fap_id"].astype("string").to_numpy()
+        out["ftth_covered"] = f["ftth_covered"].astype(bool).to_numpy()
+        out["ftth_status"] = _status(fshare, float(s["ftth"]["covered_share"]), float(s["hamlet"]["partly_share"]))
+    else:
+        for col in ("ftth_households_reachable", "ftth_share_households", "ftth_median_drop_m"):
+            out[col] = np.nan
+        out["ftth_nearest_fap"] = pd.array([pd.NA] * len(out), dtype="string")
+        out["ftth_covered"] = pd.array([pd.NA] * len(out), dtype="boolean")
+        out["ftth_status"] = "not assessed"
+    out["mobile_status"] = out["mobile_status"].astype("string")
+    out["ftth_status"] = out["ftth_status"].astype("string")
+    return out
+
+
+def _zone_units(zones: gpd.GeoDataFrame, hamlets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    cols = [c for c in hamlets.columns if c.endswith(("_code", "_name")) and c != "name"]
+    info = pd.DataFrame(hamlets[["hamlet_id", "name", *cols]]).rename(columns={"name": "hamlet_name"})
+    merged = zones.merge(info, on="hamlet_id", how="left")
+    first = ["zone_id", "hamlet_id", "hamlet_name", *cols, "area_m2", "population", "households"]
+    rest = [c for c in merged.columns if c not in first]
+    merged["area_m2"] = merged["area_m2"].round(0)
+    merged["population"] = merged["population"].round(1)
+    merged["households"] = merged["households"].round(1)
+    return gpd.GeoDataFrame(merged[first + rest], geometry="geometry", crs=zones.crs)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# prediction reuse and outputs
+# ------------------------------------------------------------------------------------------------------------
+
+
+def prediction_is_current(folder: Path, project: Any, radio: RadioConfig, technologies: Sequence[str]) -> bool:
+    """Whether ``folder`` holds a prediction of exactly these inputs (``prediction.json`` fingerprint)."""
+    meta = folder / "prediction.json"
+    if not meta.exists():
+        return False
+    try:
+        doc = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if doc.get("fingerprint") != inputs_fingerprint(project, radio.settings, technologies):
+        return False
+    return all((folder / name).exists() for name in doc.get("rasters", []))
+
+
+def run_assessment(
+    project: Any,
+    out_dir: str | os.PathLike[str],
+    *,
+    config: AssessmentConfig | None = None,
+    plan: Plan | None = None,
+    radio: RadioConfig | None = None,
+    repredict: bool = False,
+    report: bool = True,
+    lang: str = "vi",
+    progress: ProgressFn | None = None,
+) -> Assessment:
+    """Predict when needed, assess, and write every output to ``out_dir`` (file list in the module docs).
+
+    The prediction goes to ``out_dir/rasters``; an existing one there is reused when its fingerprint shows
+    it was made from the same cells, sites, rasters and radio settings (``repredict=True`` forces a new one).
+    Outputs appear only when the whole run succeeded; existing files are replaced atomically.
+    """
+    cfg = config or assessment_config()
+    radio = radio or radio_config()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    raster_dir = out / "rasters"
+    cell_techs = set(project["cells"]["technology"]) if "cells" in project else set()
+    techs = [t for t in cfg["mobile"]["technologies"] if t in cell_techs]
+    if not techs:
+        raise MissingLayerError(
+            f"{project.source}: the project has no cells of {' or '.join(cfg['mobile']['technologies'])}; "
+            "mobile coverage cannot be predicted"
+        )
+    grid = grid_for_project(project, float(radio["grid"]["resolution_m"]))
+    notes: list[str] = []
+    if repredict or not prediction_is_current(raster_dir, project, radio, techs):
+
+        def tile(done: int, total: int, label: str) -> None:
+            if progress:
+                progress(f"prediction: {label}", done, total)
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            predict(project, raster_dir, technologies=techs, config=radio, grid=grid, progress=tile)
+        notes += sorted({str(w.message) for w in caught})
+        predicted = True
+    else:
+        predicted = False
+    result = assess(project, raster_dir, config=cfg, plan=plan, grid=grid, progress=progress)
+    result.notes = notes + result.notes
+    result.stats["prediction"] = "computed" if predicted else "reused (same inputs and settings)"
+    result.files = write_outputs(result, out, raster_dir, report=report, lang=lang, progress=progress)
+    return result
+
+
+def write_outputs(
+    result: Assessment,
+    out: Path,
+    raster_dir: Path,
+    *,
+    report: bool = True,
+    lang: str = "vi",
+    progress: ProgressFn | None = None,
+) -> dict[str, Path]:
+    """Write the assessment's files to ``out`` through a temporary folder (atomic per file)."""
+    if progress:
+        progress("writing outputs", 0, 1)
+    tmp = Path(tempfile.mkdtemp(prefix=".assess-", dir=out))
+    files: dict[str, Path] = {}
+    try:
+        write_layer(result.hamlets.to_crs(STORAGE_CRS), tmp / "hamlets.gpkg", layer="hamlets")
+        write_layer(result.dead_zones, tmp / "dead_zones.gpkg", layer="dead_zones")
+        result.coverage.drop(columns="throughput_pop_mbps").to_csv(
+            tmp / "hamlet_coverage.csv", index=False, float_format="%.4f"
+        )
+        result.sharing.to_csv(tmp / "sharing.csv", index=False, float_format="%.6g")
+        result.kpis.to_csv(tmp / "kpis.csv", index=False, float_format="%.6g")
+        (tmp / "kpis.json").write_text(_kpis_json(result), encoding="utf-8")
+        _write_masks(result, tmp)
+        meta = {
+            "project": result.project_name,
+            "plan": result.plan.name,
+            "rules": result.config.rules(),
+            "settings": result.config.settings,
+            "settings_source": result.config.source,
+            "notes": result.notes,
+            "stats": result.stats,
+        }
+        (tmp / "assessment.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str), "utf-8")
+        if report:
+            from coverage.report import write_report
+
+            write_report(result, tmp / "report.html", lang=lang)
+        for p in sorted(tmp.iterdir()):
+            target = (raster_dir / p.name) if p.suffix == ".tif" else (out / p.name)
+            os.replace(p, target)
+            files[p.name] = target
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if progress:
+        progress("writing outputs", 1, 1)
+    return files
+
+
+def _kpis_json(result: Assessment) -> str:
+    k = result.kpis.astype(object).where(result.kpis.notna(), None)
+    doc = {
+        "project": result.project_name,
+        "plan": result.plan.name,
+        "rules": result.config.rules(),
+        "kpis": k.to_dict(orient="records"),
+    }
+    return json.dumps(doc, indent=1, ensure_ascii=False, default=float)
+
+
+def _write_masks(result: Assessment, folder: Path) -> None:
+    """People per pixel and the broadband coverage of operator "any" as GeoTIFFs next to the prediction."""
+    grid = result.population.grid
+    profile = {
+        "driver": "GTiff",
+        "width": grid.width,
+        "height": grid.height,
+        "count": 1,
+        "crs": grid.crs,
+        "transform": grid.transform,
+        "compress": "deflate",
+        "tiled": True,
+    }
+    with rasterio.open(folder / "population.tif", "w", dtype="float32", nodata=None, **profile) as ds:
+        ds.write(result.population.raster("population"), 1)
+        ds.update_tags(quantity="people per pixel", unit="persons")
+    mask = result.covered[(BROADBAND, ANY_OPERATOR)]
+    with rasterio.open(folder / "broadband_any_covered.tif", "w", dtype="uint8", nodata=255, **profile) as ds:
+        ds.write(mask.astype(np.uint8), 1)
+        ds.update_tags(quantity="covered by mobile broadband (1) or not (0)", rules=" ".join(result.config.rules()))
