@@ -33,7 +33,14 @@ from coverage.validate import check_layer, validate_layer
 __version__ = "0.1.0"
 
 # The radio engine loads numba kernels: imported on first use, so `import coverage` stays light.
-_LAZY = {"predict": "coverage.predict", "radio_config": "coverage.predict", "path_loss_db": "coverage.propagation"}
+_LAZY = {
+    "predict": "coverage.predict",
+    "radio_config": "coverage.predict",
+    "path_loss_db": "coverage.propagation",
+    "assess": "coverage.assess",
+    "assessment_config": "coverage.assess",
+    "run_assessment": "coverage.assess",
+}
 
 
 def __getattr__(name: str) -> object:
@@ -60,6 +67,8 @@ __all__ = [
     "ValidationError",
     "ValidityRangeError",
     "__version__",
+    "assess",
+    "assessment_config",
     "check_file",
     "check_layer",
     "check_project",
@@ -75,6 +84,7 @@ __all__ = [
     "read_plan",
     "read_project",
     "read_sample",
+    "run_assessment",
     "score",
     "sharing_rates",
     "tenant_count",
