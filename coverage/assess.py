@@ -143,8 +143,12 @@ class AssessmentConfig:
     def __getitem__(self, key: str) -> Any:
         return self.settings[key]
 
-    def rules(self) -> list[str]:
-        """The coverage rules in words, for every report that uses them."""
+    def rules(self, location_probability: float | None = None) -> list[str]:
+        """The coverage rules in words, for every report that uses them.
+
+        ``location_probability`` is the radio settings' share of locations the RSRP rasters are exceeded at
+        (``shadowing.location_probability``); without it the rules do not state it.
+        """
         s = self.settings
         mob, ham, ftth = s["mobile"], s["hamlet"], s["ftth"]
         thr = "; ".join(
@@ -157,8 +161,8 @@ class AssessmentConfig:
             for t in mob["technologies"]
         )
         return [
-            f"A place is covered by a technology when the predicted signal is strong enough ({thr}), "
-            "at 90 % of locations.",
+            f"A place is covered by a technology when the predicted signal is strong enough ({thr})"
+            + (f" at {location_probability:.0%} of locations." if location_probability else "."),
             f"Mobile broadband = {' or '.join(s['broadband']['technologies'])}, any operator.",
             f"A hamlet is covered when at least {ham['covered_share']:.0%} of its people live in covered places; "
             f"'partly covered' from {ham['partly_share']:.0%}, 'not covered' below.",
@@ -267,6 +271,10 @@ class Assessment:
     notes: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+
+    def rules(self) -> list[str]:
+        """The coverage rules in words (:meth:`AssessmentConfig.rules` with the prediction's location probability)."""
+        return self.config.rules(self.stats.get("location_probability"))
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -464,6 +472,15 @@ def _read_prediction(folder: Path, grid: Grid, tech: str, op: str) -> tuple[np.n
     return out[0], out[1]
 
 
+def _location_probability(folder: Path) -> float | None:
+    """The share of locations the prediction's RSRP is exceeded at (``prediction.json``), if recorded."""
+    try:
+        doc = json.loads((folder / "prediction.json").read_text(encoding="utf-8"))
+        return float(doc["settings"]["shadowing"]["location_probability"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _operators_in(folder: Path, tech: str) -> list[str]:
     ops = sorted(p.name[len(tech) + 1 : -len("_rsrp_dbm.tif")] for p in folder.glob(f"{tech}_*_rsrp_dbm.tif"))
     return [o for o in ops if o != ANY_OPERATOR] + ([ANY_OPERATOR] if ANY_OPERATOR in ops else [])
@@ -641,6 +658,7 @@ def assess(
     seconds["scorecard"] = time.perf_counter() - t
     tick(total)
     stats = {
+        "location_probability": _location_probability(folder),
         "grid": {"crs": grid.crs.to_string(), "width": grid.width, "height": grid.height, "res_m": grid.res_m},
         "hamlets": len(hamlets),
         "populated_pixels": len(pop.pixel),
@@ -896,7 +914,7 @@ def write_outputs(
         meta = {
             "project": result.project_name,
             "plan": result.plan.name,
-            "rules": result.config.rules(),
+            "rules": result.rules(),
             "settings": result.config.settings,
             "settings_source": result.config.source,
             "notes": result.notes,
@@ -923,7 +941,7 @@ def _kpis_json(result: Assessment) -> str:
     doc = {
         "project": result.project_name,
         "plan": result.plan.name,
-        "rules": result.config.rules(),
+        "rules": result.rules(),
         "kpis": k.to_dict(orient="records"),
     }
     return json.dumps(doc, indent=1, ensure_ascii=False, default=float)
@@ -948,4 +966,4 @@ def _write_masks(result: Assessment, folder: Path) -> None:
     mask = result.covered[(BROADBAND, ANY_OPERATOR)]
     with rasterio.open(folder / "broadband_any_covered.tif", "w", dtype="uint8", nodata=255, **profile) as ds:
         ds.write(mask.astype(np.uint8), 1)
-        ds.update_tags(quantity="covered by mobile broadband (1) or not (0)", rules=" ".join(result.config.rules()))
+        ds.update_tags(quantity="covered by mobile broadband (1) or not (0)", rules=" ".join(result.rules()))

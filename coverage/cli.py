@@ -473,18 +473,21 @@ def assess(
         table.add_row(
             str(r.label_en), _fmt_kpi(r.value, r.unit, r.numerator, r.denominator, r.basis),
             _fmt_kpi(r.target, r.unit), f"[{colour.get(r.status, 'yellow')}]{r.status}[/]"
-            + (f" ({r.reason})" if r.status == "not assessed" else ""),
+            + (f": {str(r.reason).removeprefix('not assessed: ')}" if r.status == "not assessed" else ""),
         )  # fmt: skip
     console.print(table)
     h = result.hamlets
     console.print(
         f"Hamlets: {int(h['mobile_covered'].sum())} of {len(h)} covered by mobile broadband, "
-        f"{int((h['ftth_status'] == 'covered').sum())} with FTTH; {len(result.dead_zones)} dead zones "
+        f"{int((h['ftth_status'] == 'covered').sum())} with FTTH; {len(result.dead_zones)} dead zone(s) "
         f"holding {result.dead_zones['population'].sum():,.0f} people. Prediction {result.stats['prediction']}."
     )
-    for rule in result.config.rules():
+    for rule in result.rules():
         console.print(f"  - {rule}", highlight=False)
-    console.print(f"Wrote {', '.join(sorted(result.files))} to [bold]{out}[/] (rasters in {out / 'rasters'}).")
+    written = sorted(n for n in result.files if not n.endswith(".tif"))
+    console.print(f"Wrote {', '.join(written)} to [bold]{out}[/], and the rasters to {out / 'rasters'}.")
+    if "report.html" in result.files:
+        console.print(f"Open the report: {result.files['report.html'].resolve().as_uri()}")
 
 
 def _fmt_kpi(value: float, unit: Any, num: float = np.nan, den: float = np.nan, basis: Any = "") -> str:

@@ -116,3 +116,75 @@ def test_predict_rejects_unknown_operator_and_technology(tmp_path: Path) -> None
     res = runner.invoke(app, ["predict", "--operator", "Gmobile", "--out", str(tmp_path / "x")])
     assert res.exit_code == 1 and "Gmobile have no cells" in res.output
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").glob("*.tif"))
+
+
+TINY_RADIO = """
+[model]
+name = "fspl"
+max_radius_m = 5000.0
+rsrp_floor_dbm = -200.0
+[model.rural]
+[model.urban]
+[terrain]
+method = "none"
+[clutter]
+enabled = false
+[shadowing]
+location_probability = 0.5
+"""
+
+
+def _tiny_project(tmp_path: Path, drop: tuple[str, ...] = ()) -> tuple[Path, Path]:
+    from tests.coverage import world
+
+    path = world.project(tmp_path, drop=drop).to_gpkg(tmp_path / "tiny.gpkg")
+    radio = tmp_path / "radio.toml"
+    radio.write_text(TINY_RADIO, encoding="utf-8")
+    return path, radio
+
+
+def test_assess_writes_every_output_and_prints_the_scorecard(tmp_path: Path) -> None:
+    project, radio = _tiny_project(tmp_path)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["assess", str(project), "--out", str(out), "--radio", str(radio), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    for name in ("hamlets.gpkg", "dead_zones.gpkg", "kpis.csv", "kpis.json", "report.html", "assessment.json"):
+        assert (out / name).is_file(), name
+    assert (out / "rasters" / "4G_Viettel_rsrp_dbm.tif").is_file()
+    assert "50.0% (1 of 2" in res.output
+    assert "1 of 2 covered by mobile broadband" in res.output and "1 dead zone(s)" in res.output
+    assert "at least 95% of its people" in res.output  # the rule is printed with the figures
+    again = runner.invoke(app, ["assess", str(project), "--out", str(out), "--radio", str(radio), "--lang", "en"])
+    assert again.exit_code == 0 and "Prediction reused" in again.output
+
+
+def test_assess_with_a_bad_plan_names_the_file_and_field_and_writes_nothing(tmp_path: Path) -> None:
+    project, radio = _tiny_project(tmp_path)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        '[plan]\nname = "p"\nprovince = "x"\nperiod = "2025"\nyear = 2025\n'
+        '[[indicator]]\nid = "hamlets_wifi"\nlabel_en = "a"\nlabel_vi = "b"\ntarget = "all"\nunit = "share"\n'
+        'direction = "at_least"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["assess", str(project), "--out", str(out), "--radio", str(radio), "--plan", str(plan)])
+    assert res.exit_code == 1
+    assert "plan.toml" in res.output and "hamlets_wifi" in res.output and "target" in res.output
+    assert not (out / "kpis.csv").exists()
+
+
+def test_assess_without_roads_reports_ftth_not_assessed(tmp_path: Path) -> None:
+    project, radio = _tiny_project(tmp_path, drop=("roads",))
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["assess", str(project), "--out", str(out), "--radio", str(radio), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "not assessed" in res.output and "'roads'" in res.output
+    kpis = pd.read_csv(out / "kpis.csv", dtype={"unit_code": str})
+    row = kpis[(kpis.unit_code == "99") & (kpis.indicator == "hamlets_ftth")].iloc[0]
+    assert row["status"] == "not assessed" and "'roads'" in row["reason"] and pd.isna(row["value"])
+
+
+def test_assess_rejects_an_unknown_language(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["assess", "--lang", "fr", "--out", str(tmp_path)])
+    assert res.exit_code != 0 and "use vi or en" in res.output
