@@ -75,7 +75,7 @@ from coverage.predict import (
     radio_config,
     raster_name,
 )
-from coverage.scorecard import Plan, read_plan, score
+from coverage.scorecard import SCORE_COLUMNS, Plan, read_plan, score
 from coverage.sharing import sharing_rates
 
 __all__ = [
@@ -100,25 +100,7 @@ LEVELS: tuple[tuple[str, str], ...] = (
 )
 """(level, period) pairs the scorecard reports, in order."""
 
-KPI_COLUMNS: tuple[str, ...] = (
-    "unit_code",
-    "unit_name",
-    "level",
-    "period",
-    "indicator",
-    "label_en",
-    "label_vi",
-    "value",
-    "target",
-    "unit",
-    "direction",
-    "gap",
-    "status",
-    "reason",
-    "numerator",
-    "denominator",
-    "basis",
-)
+KPI_COLUMNS: tuple[str, ...] = (*SCORE_COLUMNS, "numerator", "denominator", "basis")
 """Columns of ``kpis.csv``: the scorecard (:data:`coverage.scorecard.SCORE_COLUMNS`) plus the counts."""
 
 _SHARING_AS = {

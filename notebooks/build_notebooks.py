@@ -192,6 +192,149 @@ except coverage.ValidationError as exc:
 ]
 
 
+ASSESSMENT = [
+    md("""
+# 02 · A committee's questions, answered on the sample province
+
+A district or commune people's committee wants to know, for its own area: *how far are we from the
+province's digital-infrastructure targets? Which hamlets still lack mobile broadband, where exactly are
+the dead zones (vùng lõm sóng), which households cannot get fibre, and who should fix what?*
+
+This notebook answers these questions with `coverage.run_assessment` on the embedded **synthetic** sample
+province (`data/README.md`), the same job as `coverage-planner assess`. The rules (thresholds, the 95 %
+rule for a covered hamlet, the 500 m fibre drop) live in `coverage/data/assessment.toml`; the targets in the
+plan file `coverage/data/plans/hau_giang_2023_2025.toml`.
+"""),
+    code("""
+import tempfile
+from pathlib import Path
+import matplotlib.pyplot as plt
+import pandas as pd
+import coverage
+
+pd.set_option("display.width", 150)
+pd.set_option("display.max_columns", 14)
+pd.set_option("display.max_colwidth", 60)
+project = coverage.read_sample()
+out = Path(tempfile.mkdtemp(prefix="assessment-"))
+result = coverage.run_assessment(project, out)   # predicts the rasters first (about 20 s), then assesses
+for rule in result.rules():
+    print("-", rule)
+print()
+for note in result.notes:
+    print("note:", note)
+print(sorted(p.name for p in out.iterdir()))
+"""),
+    md("""
+## 1. How does the province stand against the plan?
+
+One row per indicator of the plan: the measured value, the counts behind it, the target, and whether it is
+met. Indicators the data cannot measure are *not assessed*, with the reason, never zero.
+"""),
+    code("""
+k = result.kpis
+province = k[(k.level == "province") & (k.period == "pre2025")]
+province[["label_en", "value", "numerator", "denominator", "basis", "target", "status", "reason"]].round(3)
+"""),
+    md("""
+## 2. Which districts are furthest behind?
+"""),
+    code("""
+districts = k[k.level == "district"].pivot_table(index="unit_name", columns="indicator", values="value")
+districts[["hamlets_mobile_broadband", "hamlets_ftth", "households_fibre", "mobile_4g_mean_mbps", "pole_sharing"]].round(2).sort_values("hamlets_mobile_broadband")
+"""),
+    md("""
+## 3. Our commune: which hamlets lack mobile broadband, and where are the dead zones?
+
+Take Xã Long Hảo (code 99130), at the melaleuca-forest edge of the sample. A hamlet is *covered* when at
+least 95 % of its people live where 4G or 5G of some operator reaches −110 dBm at 90 % of locations.
+"""),
+    code("""
+h = result.hamlets
+mine = h[h.commune_code == "99130"]
+mine[["hamlet_id", "name", "population", "broadband_share_people", "broadband_share_area", "4g_mean_mbps", "mobile_status", "dead_zone_people"]]
+"""),
+    code("""
+dz = result.dead_zones
+zones = dz[dz.commune_code == "99130"]
+sites = project["sites"]
+utm = project.utm_crs
+fig, ax = plt.subplots(figsize=(8, 7))
+colours = {"covered": "#4caf50", "partly covered": "#ffb300", "not covered": "#e53935", "no people": "#bdbdbd"}
+mine.to_crs(utm).plot(ax=ax, color=mine.mobile_status.map(colours), edgecolor="white", linewidth=0.8)
+zones.to_crs(utm).plot(ax=ax, facecolor="none", edgecolor="#7f0000", hatch="////", linewidth=0.8)
+xmin, ymin, xmax, ymax = mine.to_crs(utm).total_bounds
+near = sites.to_crs(utm).cx[xmin - 8000 : xmax + 8000, ymin - 8000 : ymax + 8000]
+near.plot(ax=ax, color="black", markersize=12)
+for r in mine.to_crs(utm).itertuples():
+    ax.annotate(r.name, (r.geometry.representative_point().x, r.geometry.representative_point().y), fontsize=8, ha="center")
+ax.set_xlim(xmin - 8000, xmax + 8000); ax.set_ylim(ymin - 8000, ymax + 8000)
+ax.set_title("Xã Long Hảo: hamlets by mobile-broadband status, dead zones hatched, masts as dots (UTM 48N, m)")
+plt.show()
+"""),
+    md("""
+## 4. Who is nearest to each dead zone?
+
+Each dead zone carries, for every operator, its nearest mast and the distance: the first place to ask
+for a new sector, or for co-location on another operator's mast.
+"""),
+    code("""
+cols = ["zone_id", "hamlet_name", "population", "area_m2"] + [c for c in dz.columns if c.startswith("nearest_site_")]
+zones[cols].round(1)
+"""),
+    md("""
+## 5. Which households cannot get fibre?
+
+A household can get FTTH when a fibre access point with free ports is at most 500 m away along roads,
+cable ducts and pole lines. The four hamlets of Huyện Tân Hiệp planted far from any fibre point show up
+with no reachable household; others are partly served.
+"""),
+    code("""
+no_fibre = h[h.ftth_status != "covered"].assign(households_without=lambda d: d.households - d.ftth_households_reachable)
+no_fibre = no_fibre.sort_values("households_without", ascending=False)
+print(f"{len(no_fibre)} of {len(h)} hamlets lack FTTH; {no_fibre.households_without.sum():,.0f} households cannot get fibre")
+no_fibre[no_fibre.district_name == "Huyện Tân Hiệp"][["hamlet_id", "name", "commune_name", "households", "ftth_share_households", "ftth_median_drop_m", "ftth_nearest_fap"]].head(12)
+"""),
+    md("""
+## 6. Sharing of masts, poles and ducts, per district
+
+Shared = used by two or more operators. Pole sharing counts all poles (power poles included), duct sharing
+is by length; `sharing.csv` also holds the pole rate among telecom poles and the duct rate by count.
+"""),
+    code("""
+sh = result.sharing
+sh[(sh.level == "district")].pivot_table(index="unit_name", columns="indicator", values="value").round(3)
+"""),
+    md("""
+## 7. After the 2025 merger
+
+The same indicators regrouped under the new communes (through `commune_mapping`): the figures a new
+commune committee inherits.
+"""),
+    code("""
+new = k[(k.level == "commune") & (k.period == "post2025")]
+new.pivot_table(index="unit_name", columns="indicator", values="value")[["hamlets_mobile_broadband", "hamlets_ftth", "bts_site_sharing"]].round(2).sort_values("hamlets_mobile_broadband").head(10)
+"""),
+    md("""
+## 8. What if "covered" also required 10 Mbit/s?
+
+The rules are settings. Asking for a usable speed as well as a signal changes the answer; the prediction is
+reused because the radio inputs did not change.
+"""),
+    code("""
+strict = coverage.assessment_config(overrides={"mobile": {"threshold": {"4G": {"min_throughput_mbps": 10.0}, "5G": {"min_throughput_mbps": 10.0}}}})
+again = coverage.run_assessment(project, out, config=strict, report=False)
+print("prediction:", again.stats["prediction"])
+print("hamlets covered, -110 dBm only:       ", int(result.hamlets.mobile_covered.sum()))
+print("hamlets covered, -110 dBm and 10 Mbit/s:", int(again.hamlets.mobile_covered.sum()))
+"""),
+    md("""
+The committee's printable answer is `report.html` in the output folder: one self-contained page with the
+scorecards, the gap maps and these lists, in Vietnamese (or English with `--lang en`).
+"""),
+]
+
+
 def build(name: str, cells: list[nbformat.NotebookNode]) -> Path:
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -201,6 +344,9 @@ def build(name: str, cells: list[nbformat.NotebookNode]) -> Path:
     return path
 
 
+NOTEBOOKS = {"01_data_model.ipynb": DATA_MODEL, "02_assessment.ipynb": ASSESSMENT}
+
 if __name__ == "__main__":
-    print(build("01_data_model.ipynb", DATA_MODEL))
+    for name in sys.argv[1:] or NOTEBOOKS:
+        print(build(name, NOTEBOOKS[name]))
     sys.exit(0)
