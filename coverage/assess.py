@@ -620,8 +620,10 @@ def assess(
             if ftth_reason is None
             else np.nan,
             "households": hamlets["households"].to_numpy(dtype=float),
-            "ftth_households_reachable": hamlets["ftth_households_reachable"].to_numpy(dtype=float)
-            if ftth_reason is None
+            "ftth_households_reachable": ftth_table.set_index("hamlet_id")["households_reachable"]
+            .reindex(hamlets["hamlet_id"])
+            .to_numpy(dtype=float)
+            if ftth_table is not None
             else np.nan,
         }
     )
@@ -865,7 +867,7 @@ def run_assessment(
     result = assess(project, raster_dir, config=cfg, plan=plan, grid=grid, progress=progress)
     result.notes = notes + result.notes
     result.stats["prediction"] = "computed" if predicted else "reused (same inputs and settings)"
-    result.files = write_outputs(result, out, raster_dir, report=report, lang=lang, progress=progress)
+    result.files = write_outputs(result, out, raster_dir, report=report, lang=lang, project=project, progress=progress)
     return result
 
 
@@ -876,6 +878,7 @@ def write_outputs(
     *,
     report: bool = True,
     lang: str = "vi",
+    project: Any = None,
     progress: ProgressFn | None = None,
 ) -> dict[str, Path]:
     """Write the assessment's files to ``out`` through a temporary folder (atomic per file)."""
@@ -906,7 +909,7 @@ def write_outputs(
         if report:
             from coverage.report import write_report
 
-            write_report(result, tmp / "report.html", lang=lang)
+            write_report(result, tmp / "report.html", lang=lang, project=project)
         for p in sorted(tmp.iterdir()):
             target = (raster_dir / p.name) if p.suffix == ".tif" else (out / p.name)
             os.replace(p, target)

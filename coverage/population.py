@@ -35,7 +35,7 @@ import shapely
 
 from coverage._config import packaged_toml
 from coverage._errors import CoverageError, MissingLayerError
-from coverage.predict import Grid, read_on_grid
+from coverage.predict import Grid, raise_nodata, read_on_grid
 
 __all__ = ["METHODS", "PopulationGrid", "populated_classes", "population_grid"]
 
@@ -118,7 +118,8 @@ def population_grid(project, grid: Grid, *, method: str = "landcover") -> Popula
     MissingLayerError
         Without ``hamlets``, or without the raster the method needs.
     ExtentError
-        When a raster does not cover the grid or has nodata inside it.
+        When a raster does not cover the grid, or has nodata on a pixel inside a hamlet (for the population
+        raster: a populated pixel inside a hamlet).
     CoverageError
         For an unknown method, or a hamlet with missing population or households.
     """
@@ -147,12 +148,18 @@ def population_grid(project, grid: Grid, *, method: str = "landcover") -> Popula
         fill=-1,
         dtype="int32",
     )
-    landcover = read_on_grid(project.raster("landcover"), "landcover", grid, resampling="nearest", dtype="uint8")
+    # rasters need data only inside hamlets: nodata elsewhere in the grid's rectangle (sea, a neighbour) is fine
+    landcover = read_on_grid(project.raster("landcover"), "landcover", grid, dtype="uint8", strict=False)
+    if ((landcover == 0) & (index >= 0)).any():
+        raise_nodata(project.raster("landcover"), "landcover", grid, (landcover == 0) & (index >= 0))
     populated = np.isin(landcover, populated_classes())
     weight = populated.astype(np.float64)
     if method == "raster":
-        density = read_on_grid(project.raster("population"), "population", grid, resampling="nearest")
-        weight = np.where(populated, np.clip(density.astype(np.float64), 0.0, None), 0.0)
+        density = read_on_grid(project.raster("population"), "population", grid, strict=False)
+        missing = ~np.isfinite(density) & (index >= 0) & populated
+        if missing.any():
+            raise_nodata(project.raster("population"), "population", grid, missing)
+        weight = np.where(populated, np.clip(np.nan_to_num(density.astype(np.float64)), 0.0, None), 0.0)
 
     n = len(ids)
     flat_idx = index.ravel()

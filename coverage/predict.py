@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import geopandas as gpd
 import numpy as np
@@ -281,8 +281,14 @@ def _check_raster_covers(path: Path, kind: str, grid: Grid) -> None:
         )
 
 
-def _read_window(path: Path, kind: str, grid: Grid, w: Window, resampling: Resampling, dtype: str) -> np.ndarray:
-    """The raster resampled onto the grid pixels of window ``w`` (which lies inside the grid)."""
+def _read_window(
+    path: Path, kind: str, grid: Grid, w: Window, resampling: Resampling, dtype: str, *, strict: bool = True
+) -> np.ndarray:
+    """The raster resampled onto the grid pixels of window ``w`` (which lies inside the grid).
+
+    ``strict``: nodata anywhere in the window raises :class:`ExtentError`; otherwise nodata pixels come back
+    as NaN (float) or 0 (integer) for the caller to check where it matters.
+    """
     x0 = grid.x0_m + w.col_off * grid.res_m
     y0 = grid.y0_m - w.row_off * grid.res_m
     dst = np.empty((int(w.height), int(w.width)), dtype=dtype)
@@ -299,33 +305,54 @@ def _read_window(path: Path, kind: str, grid: Grid, w: Window, resampling: Resam
             resampling=resampling,
         )
     bad = ~np.isfinite(dst) if dtype.startswith("float") else dst == 0
-    if bad.any():
-        rr, cc = np.nonzero(bad)
-        b = (
-            x0 + cc.min() * grid.res_m,
-            y0 - (rr.max() + 1) * grid.res_m,
-            x0 + (cc.max() + 1) * grid.res_m,
-            y0 - rr.min() * grid.res_m,
-        )
-        raise ExtentError(
-            f"{path}: the {kind} raster has no data over {int(bad.sum())} pixels of the prediction grid "
-            f"within {_fmt_extent(b, grid.crs)}; fill them (nothing is assumed where data are missing)"
-        )
+    if strict and bad.any():
+        raise_nodata(path, kind, grid, bad, x0, y0)
     return dst
 
 
+def raise_nodata(
+    path: Path, kind: str, grid: Grid, bad: np.ndarray, x0: float | None = None, y0: float | None = None
+) -> NoReturn:
+    """Raise :class:`ExtentError` naming the raster and the extent (degrees) of the ``bad`` grid pixels.
+
+    ``bad`` is a boolean array of grid pixels whose top-left corner is at (``x0``, ``y0``), by default the grid's.
+    """
+    x0 = grid.x0_m if x0 is None else x0
+    y0 = grid.y0_m if y0 is None else y0
+    rr, cc = np.nonzero(bad)
+    b = (
+        x0 + cc.min() * grid.res_m,
+        y0 - (rr.max() + 1) * grid.res_m,
+        x0 + (cc.max() + 1) * grid.res_m,
+        y0 - rr.min() * grid.res_m,
+    )
+    raise ExtentError(
+        f"{path}: the {kind} raster has no data over {int(bad.sum())} pixels of the prediction grid "
+        f"within {_fmt_extent(b, grid.crs)}; fill them (nothing is assumed where data are missing)"
+    )
+
+
 def read_on_grid(
-    path: str | os.PathLike[str], kind: str, grid: Grid, *, resampling: str = "nearest", dtype: str = "float32"
+    path: str | os.PathLike[str],
+    kind: str,
+    grid: Grid,
+    *,
+    resampling: str = "nearest",
+    dtype: str = "float32",
+    strict: bool = True,
 ) -> np.ndarray:
     """A raster resampled onto a whole grid, shape (height, width).
 
     Raises :class:`~coverage._errors.ExtentError` naming the file and the missing extent when the raster
-    does not cover the grid or holds nodata inside it (nothing is assumed where data are missing).
+    does not cover the grid or, when ``strict``, holds nodata inside it (nothing is assumed where data are
+    missing). With ``strict=False`` nodata pixels come back as NaN (0 for integer types), for callers that
+    need data only on some pixels and check those (:func:`raise_nodata`).
     ``resampling`` is a :class:`rasterio.enums.Resampling` name ("nearest" for classes).
     """
     path = Path(path)
     _check_raster_covers(path, kind, grid)
-    return _read_window(path, kind, grid, Window(0, 0, grid.width, grid.height), Resampling[resampling], dtype)
+    window = Window(0, 0, grid.width, grid.height)
+    return _read_window(path, kind, grid, window, Resampling[resampling], dtype, strict=strict)
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 import rasterio
 from affine import Affine
 
-from coverage._errors import MissingLayerError
+from coverage._errors import ExtentError, MissingLayerError
 from coverage.population import populated_classes, population_grid
 from coverage.project import project_from_frames
 from tests.coverage import world
@@ -98,3 +98,27 @@ def test_raster_method_spreads_people_in_proportion_to_the_raster(tmp_path: Path
     np.testing.assert_allclose(h1[x < 1050], 1000 / 2040)
     np.testing.assert_allclose(h1[x > 1050], 3000 / 2040)
     assert pop.method.to_dict() == {"H1": "raster", "H2": "raster"}
+
+
+def _density_with_nodata(folder: Path, rasters: dict[str, Path], x_m: float, y_m: float) -> Path:
+    """A population raster of 1 everywhere but one nodata pixel at (x_m, y_m) from the world corner."""
+    with rasterio.open(rasters["landcover"]) as src:
+        profile = src.profile | {"dtype": "float32", "nodata": -1.0}
+        data = np.ones((src.height, src.width), dtype="float32")
+        col, row = ~src.transform * (world.X0 + x_m, world.Y0 + y_m)
+        data[int(row), int(col)] = -1.0
+    path = folder / f"people_{int(x_m)}.tif"
+    with rasterio.open(path, "w", **profile) as ds:
+        ds.write(data, 1)
+    return path
+
+
+def test_population_raster_needs_data_inside_hamlets_only(tmp_path: Path):
+    rasters = world.rasters(tmp_path)
+    outside = _density_with_nodata(tmp_path, rasters, 5000.0, -100.0)  # in the grid, in no hamlet
+    proj = project_from_frames("t", world.layers(), {**rasters, "population": outside})
+    assert population_grid(proj, world.GRID, method="raster").population.sum() == pytest.approx(3000.0)
+    inside = _density_with_nodata(tmp_path, rasters, 1000.0, -1500.0)  # in H1
+    proj = project_from_frames("t", world.layers(), {**rasters, "population": inside})
+    with pytest.raises(ExtentError, match=r"people_1000\.tif: the population raster has no data over 1 pixels"):
+        population_grid(proj, world.GRID, method="raster")
