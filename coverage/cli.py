@@ -496,6 +496,8 @@ def _fmt_kpi(value: float, unit: Any, num: float = np.nan, den: float = np.nan, 
     text = f"{value:.1%}" if unit == "share" else f"{value:.1f} {unit}"
     if np.isfinite(num) and np.isfinite(den) and basis in ("hamlets", "sites", "poles", "households"):
         text += f" ({num:,.0f} of {den:,.0f} {basis})"
+    elif np.isfinite(num) and np.isfinite(den) and basis == "m":
+        text += f" ({num / 1000:,.1f} of {den / 1000:,.1f} km)"
     return text
 
 

@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("sample")
-    result = run_assessment(read_sample(), out, report=False)  # warnings become result.notes
+    result = run_assessment(read_sample(), out)  # warnings become result.notes
     return result, out
 
 
@@ -93,3 +93,14 @@ def test_people_are_conserved_and_notes_reported(sample):
     assert any("271 of 10969 poles" in n for n in result.notes)
     assert any("free ports" in n for n in result.notes)
     assert any("P.2108" in n for n in result.notes)  # 5G n78 clutter loss beyond 3 GHz
+
+
+def test_the_report_lists_the_planted_gaps_and_stays_small(sample):
+    result, out = sample
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "report.html").stat().st_size < 3_000_000
+    names = result.hamlets.set_index("hamlet_id")["name"]
+    for hid in _planted("mobile") + _planted("fibre"):
+        assert names[hid] in html, hid
+    assert "95%" in html and "500 m" in html  # the rules, stated with their figures
+    assert "<script" not in html and 'src="http' not in html  # opens offline

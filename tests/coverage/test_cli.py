@@ -77,7 +77,7 @@ def test_schema_and_presets_commands() -> None:
     assert res.exit_code == 0 and "census2009_communes" in res.output
 
 
-def test_main_job_on_the_sample_province(tmp_path: Path) -> None:
+def test_summary_on_the_sample_province(tmp_path: Path) -> None:
     res = runner.invoke(app, ["summary", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "Tỉnh Mẫu" in res.output and "Valid project" in res.output and "EPSG:32648" in res.output
