@@ -19,5 +19,6 @@ def test_notebook_committed_with_outputs(path: Path) -> None:
     assert not [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
 
 
-def test_data_model_notebook_exists() -> None:
-    assert "01_data_model.ipynb" in [p.name for p in NOTEBOOKS]
+def test_notebooks_exist() -> None:
+    names = [p.name for p in NOTEBOOKS]
+    assert "01_data_model.ipynb" in names and "02_assessment.ipynb" in names
