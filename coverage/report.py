@@ -859,6 +859,17 @@ def _commune_map(layers: _Layers, kpis: pd.DataFrame, t: Mapping[str, Any], f: _
     return _png(fig)
 
 
+def _point_style(marker: str, colour: str, legend_size: float, map_size: float) -> dict[str, Any]:
+    """Marker style of a point layer: legend keys (``marker*``) and the map's scatter size ``s`` (pt²)."""
+    return {
+        "marker": marker,
+        "markerfacecolor": colour,
+        "markeredgecolor": colour,
+        "markersize": legend_size,
+        "s": map_size,
+    }
+
+
 def _maps(result: Assessment, project: Any, t: Mapping[str, Any], f: _Fmt) -> list[dict[str, str]]:
     layers = _map_layers(result, project)
     if layers is None:
@@ -877,13 +888,7 @@ def _maps(result: Assessment, project: Any, t: Mapping[str, Any], f: _Fmt) -> li
                     dead_zones=True,
                     points=layers.sites,
                     point_label=t["legend_site"],
-                    point_style={
-                        "marker": "o",
-                        "markerfacecolor": SITE_COLOUR,
-                        "markeredgecolor": SITE_COLOUR,
-                        "markersize": 3,
-                        "s": 5,
-                    },
+                    point_style=_point_style("o", SITE_COLOUR, 3, 5),
                 ),
             }
         )
@@ -899,13 +904,7 @@ def _maps(result: Assessment, project: Any, t: Mapping[str, Any], f: _Fmt) -> li
                     dead_zones=False,
                     points=layers.faps,
                     point_label=t["legend_fap"],
-                    point_style={
-                        "marker": "^",
-                        "markerfacecolor": FAP_COLOUR,
-                        "markeredgecolor": FAP_COLOUR,
-                        "markersize": 4,
-                        "s": 9,
-                    },
+                    point_style=_point_style("^", FAP_COLOUR, 4, 9),
                 ),
             }
         )
