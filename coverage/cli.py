@@ -162,7 +162,7 @@ def summary(
     ] = None,
     out: Annotated[Path, typer.Option(help="Folder to write the project's GeoPackage into.")] = Path("out"),
 ) -> None:
-    """Main job: load and validate a project, print a summary and write it as one GeoPackage."""
+    """Load and validate a project, print a summary of its layers and write it as one GeoPackage."""
     path = project or sample_manifest()
     t0 = time.perf_counter()
     proj = _load_project(path)

@@ -39,14 +39,9 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 def make_client(source: Path, keys: dict[str, object], workdir: Path, **kw: object) -> TestClient:
+    options = {"map_tiles": "none", "recompute_in_background": False, **kw}
     settings = Settings(
-        project=source,
-        workdir=workdir,
-        api_keys_file=keys["file"],
-        radio_config=keys["radio"],
-        map_tiles="none",
-        recompute_in_background=False,
-        **kw,
+        project=source, workdir=workdir, api_keys_file=keys["file"], radio_config=keys["radio"], **options
     )
     return TestClient(create_app(settings))
 
@@ -59,7 +54,9 @@ def client(tiny_source: Path, keys: dict[str, object], tmp_path: Path) -> Iterat
 
 
 @pytest.fixture(scope="module")
-def reader(tiny_source: Path, keys: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def reader(
+    tiny_source: Path, keys: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
     """A service shared by read-only tests."""
     with make_client(tiny_source, keys, tmp_path_factory.mktemp("reader")) as c:
         yield c
