@@ -5,9 +5,10 @@ The project given at start (the sample by default) is copied once into ``workdir
 is validated as a whole project, then written atomically (the GeoPackage is replaced in one rename), so an
 invalid or interrupted update leaves the stored project exactly as it was.
 
-After a change, the area within the engine's largest cell radius of the changed sites is marked stale and
-the prediction and assessment are recomputed in a worker thread; readers keep getting the previous figures,
-flagged ``recomputing``, until the new ones replace them in one step.
+After a change, the area within the engine's largest cell radius of the changed sites is marked stale; a
+worker thread predicts that area again (:func:`coverage.predict.update_prediction`: only the tiles the change
+can reach, exactly) and reassesses the province; readers keep getting the previous figures, flagged
+``recomputing``, until the new ones replace them in one step.
 """
 
 from __future__ import annotations
@@ -139,11 +140,17 @@ class ServiceState:
         with self._lock:
             project = self.project
             pending = len(self.status.stale_areas)
+            changed = [(a["lon"], a["lat"]) for a in self.status.stale_areas[:pending]]
         assert project is not None
         t0 = time.perf_counter()
         try:
             result = run_assessment(
-                project, self.workdir / "assessment", config=self.assess_cfg, radio=self.radio_cfg, report=False
+                project,
+                self.workdir / "assessment",
+                config=self.assess_cfg,
+                radio=self.radio_cfg,
+                report=False,
+                changed_lonlat=changed or None,
             )
         except Exception as exc:  # keep serving the last good figures, and say why they are old
             log.exception("assessment failed")

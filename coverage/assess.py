@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 import rasterio
 import shapely
+from pyproj import Transformer
 
 from coverage._config import merge_settings, packaged_toml, read_toml
 from coverage._errors import CoverageError, MissingLayerError
@@ -74,6 +75,7 @@ from coverage.predict import (
     predict,
     radio_config,
     raster_name,
+    update_prediction,
 )
 from coverage.scorecard import SCORE_COLUMNS, Plan, read_plan, score
 from coverage.sharing import sharing_rates
@@ -829,12 +831,15 @@ def run_assessment(
     repredict: bool = False,
     report: bool = True,
     lang: str = "vi",
+    changed_lonlat: Sequence[tuple[float, float]] | None = None,
     progress: ProgressFn | None = None,
 ) -> Assessment:
     """Predict when needed, assess, and write every output to ``out_dir`` (file list in the module docs).
 
     The prediction goes to ``out_dir/rasters``; an existing one there is reused when its fingerprint shows
     it was made from the same cells, sites, rasters and radio settings (``repredict=True`` forces a new one).
+    When it is out of date and ``changed_lonlat`` lists where sites changed (lon, lat; old and new places),
+    only the area those changes can reach is predicted again (:func:`coverage.predict.update_prediction`).
     Outputs appear only when the whole run succeeded; existing files are replaced atomically.
     """
     cfg = config or assessment_config()
@@ -859,14 +864,20 @@ def run_assessment(
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            predict(project, raster_dir, technologies=techs, config=radio, grid=grid, progress=tile)
+            updated = None
+            if changed_lonlat and not repredict:
+                to_grid = Transformer.from_crs(STORAGE_CRS, grid.crs, always_xy=True)
+                xy = [to_grid.transform(lon, lat) for lon, lat in changed_lonlat]
+                updated = update_prediction(project, raster_dir, xy, config=radio, progress=tile)
+            if updated is None:
+                predict(project, raster_dir, technologies=techs, config=radio, grid=grid, progress=tile)
         notes += sorted({str(w.message) for w in caught})
-        predicted = True
+        how = "computed" if updated is None else f"updated around {len(changed_lonlat or [])} changed place(s)"
     else:
-        predicted = False
+        how = "reused (same inputs and settings)"
     result = assess(project, raster_dir, config=cfg, plan=plan, grid=grid, progress=progress)
     result.notes = notes + result.notes
-    result.stats["prediction"] = "computed" if predicted else "reused (same inputs and settings)"
+    result.stats["prediction"] = how
     result.files = write_outputs(result, out, raster_dir, report=report, lang=lang, project=project, progress=progress)
     return result
 

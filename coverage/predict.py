@@ -631,6 +631,11 @@ def inputs_fingerprint(project: Any, settings: Mapping[str, Any], technologies: 
     return h.hexdigest()
 
 
+def _boxes_meet(a: Sequence[float], b: Sequence[float]) -> bool:
+    """Whether two (minx, miny, maxx, maxy) boxes overlap (touching counts)."""
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
 def _rect_dist(x: np.ndarray, y: np.ndarray, b: Sequence[float]) -> np.ndarray:
     dx = np.maximum(np.maximum(b[0] - x, 0.0), x - b[2])
     dy = np.maximum(np.maximum(b[1] - y, 0.0), y - b[3])
@@ -646,6 +651,7 @@ def predict(
     config: RadioConfig | None = None,
     grid: Grid | None = None,
     progress: ProgressFn | None = None,
+    area_bounds: Sequence[float] | None = None,
 ) -> Prediction:
     """Predict best-server RSRP, serving cell, SINR and throughput rasters for a project's cells.
 
@@ -668,6 +674,9 @@ def predict(
         Prediction grid (default: :func:`grid_for_project` at the configured resolution).
     progress : callable(done, total, label), optional
         Called after each tile.
+    area_bounds : (minx, miny, maxx, maxy), optional
+        Metres in the grid's CRS: compute only the tiles meeting this box (others stay nodata); the pixels
+        computed are exact, since every cell reaching a tile is evaluated. See :func:`update_prediction`.
 
     Raises
     ------
@@ -680,7 +689,7 @@ def predict(
     with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
         return _predict(
             project, out_dir, technologies=technologies, operators=operators, config=config, grid=grid,
-            progress=progress,
+            progress=progress, area_bounds=area_bounds,
         )  # fmt: skip
 
 
@@ -693,6 +702,7 @@ def _predict(
     config: RadioConfig | None,
     grid: Grid | None,
     progress: ProgressFn | None,
+    area_bounds: Sequence[float] | None = None,
 ) -> Prediction:
     t_start = time.perf_counter()
     cfg = config or radio_config()
@@ -747,6 +757,8 @@ def _predict(
     try:
         dsts = _open_outputs(tmp, grid, outputs, int(s["grid"]["tile_px"]))
         tiles = grid.tiles(int(s["grid"]["tile_px"]))
+        if area_bounds is not None:
+            tiles = [w for w in tiles if _boxes_meet(grid.window_bounds(w), area_bounds)]
         max_r = float(a["radius_m"].max()) if len(a["radius_m"]) else 0.0
         # last tile needing each sweep, so cached sweeps are dropped once done (memory bounded by a tile row)
         sweep_last = np.full(len(cells.sweeps), -1)
@@ -919,6 +931,96 @@ def _predict(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return Prediction(grid, written, table, stats)
+
+
+def update_prediction(
+    project: Any,
+    out_dir: str | os.PathLike[str],
+    changed_xy_m: Sequence[tuple[float, float]],
+    *,
+    config: RadioConfig | None = None,
+    progress: ProgressFn | None = None,
+) -> Prediction | None:
+    """Bring an existing prediction up to date after sites or cells changed at ``changed_xy_m``.
+
+    A cell changes the prediction only within its radius (at most ``model.max_radius_m``), so only the tiles
+    meeting the box of the changed sites grown by that radius are predicted again (:func:`predict` with
+    ``area_bounds``: exact, every cell reaching those tiles is evaluated); every other pixel keeps its value,
+    with its serving-cell index renumbered to the new ``cells.csv``. The rasters, ``cells.csv`` and
+    ``prediction.json`` (with the new inputs' fingerprint) are then replaced file by file.
+
+    Parameters
+    ----------
+    project : coverage.Project
+        The project after the change.
+    out_dir : path
+        Folder of the existing prediction.
+    changed_xy_m : sequence of (x, y)
+        Positions (m, the grid's CRS) of every site added, moved (old and new place), changed or removed.
+
+    Returns
+    -------
+    Prediction or None
+        None when the existing prediction cannot be updated (none there, made with other settings, or a change
+        adds or removes an output raster, e.g. a new operator): predict in full instead. The grid is the
+        existing prediction's.
+    """
+    out_dir = Path(out_dir)
+    cfg = config or radio_config()
+    try:
+        meta = json.loads((out_dir / "prediction.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    settings_now = json.loads(json.dumps(cfg.settings, default=str))
+    if meta.get("settings") != settings_now or "technologies" not in meta or not changed_xy_m:
+        return None
+    t = meta["transform"]
+    if t[1] != 0.0 or t[3] != 0.0 or t[0] != -t[4]:
+        return None
+    grid = Grid(CRS.from_user_input(meta["crs"]), t[2], t[5], t[0], int(meta["width"]), int(meta["height"]))
+    r = float(cfg["model"]["max_radius_m"])
+    xy = np.asarray(changed_xy_m, dtype=float).reshape(-1, 2)
+    bounds = (xy[:, 0].min() - r, xy[:, 1].min() - r, xy[:, 0].max() + r, xy[:, 1].max() + r)
+    tmp = Path(tempfile.mkdtemp(prefix=".update-", dir=out_dir))
+    try:
+        new = predict(
+            project, tmp / "area", technologies=meta["technologies"], config=cfg, grid=grid, progress=progress,
+            area_bounds=bounds,
+        )  # fmt: skip
+        if sorted(p.name for p in new.rasters.values()) != sorted(meta["rasters"]):
+            return None
+        computed = np.zeros((grid.height, grid.width), dtype=bool)
+        for w in grid.tiles(int(cfg["grid"]["tile_px"])):
+            if _boxes_meet(grid.window_bounds(w), bounds):
+                computed[w.row_off : w.row_off + w.height, w.col_off : w.col_off + w.width] = True
+        old_cells = pd.read_csv(out_dir / "cells.csv", dtype={"cell_id": str})
+        new_index = dict(zip(new.cells["cell_id"], new.cells["engine_index"], strict=True))
+        remap = np.full(int(old_cells["engine_index"].max()) + 2, SERVING_NODATA, dtype=np.int32)
+        remap[old_cells["engine_index"].to_numpy()] = [new_index.get(c, SERVING_NODATA) for c in old_cells["cell_id"]]
+        outputs = sorted({(t, o) for t, o, _ in new.rasters})
+        dsts = _open_outputs(tmp, grid, outputs, int(cfg["grid"]["tile_px"]))
+        try:
+            for key, path in new.rasters.items():
+                with rasterio.open(path) as src:
+                    fresh = src.read(1)
+                with rasterio.open(out_dir / path.name) as src:
+                    kept = src.read(1)
+                if key[2] == "serving_cell":
+                    kept = np.where(kept >= 0, remap[np.clip(kept, 0, len(remap) - 1)], SERVING_NODATA)
+                dsts[key].write(np.where(computed, fresh, kept).astype(fresh.dtype), 1)
+        finally:
+            for ds in dsts.values():
+                ds.close()
+        written = _finish_outputs(tmp, out_dir, outputs)
+        doc = json.loads((tmp / "area" / "prediction.json").read_text(encoding="utf-8"))
+        doc["stats"]["updated_area_m"] = [round(float(b), 1) for b in bounds]
+        doc["stats"]["tiles_total"] = len(grid.tiles(int(cfg["grid"]["tile_px"])))
+        os.replace(tmp / "area" / "cells.csv", out_dir / "cells.csv")
+        (tmp / "prediction.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp / "prediction.json", out_dir / "prediction.json")
+        return Prediction(grid, written, new.cells, doc["stats"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@ def test_a_new_site_closes_the_dead_zone_after_recomputation(client: TestClient,
     assert r.json()["action"] == "created"
     assert _kpi(client, "hamlets_mobile_broadband")["value"] == 1.0
     assert client.get("/api/dead-zones").json()["features"] == []
+    # only the area the new site can reach was predicted again
+    assert client.app.state.service.result.stats["prediction"] == "updated around 1 changed place(s)"
     stored = _stored(client)
     assert set(stored["sites"]["site_id"]) == {"S", "S2"} and "S2-1" in set(stored["cells"]["cell_id"])
 

@@ -141,6 +141,7 @@ def layers() -> dict[str, pd.DataFrame]:
 
 def rasters(folder: Path) -> dict[str, Path]:
     """Flat DEM (1 m) and all-orchard land cover covering the world plus 3 km."""
+    folder.mkdir(parents=True, exist_ok=True)
     return {
         "dem": _raster(folder / "dem.tif", 1.0, "float32", -9999.0),
         "landcover": _raster(folder / "landcover.tif", 3, "uint8", 0),
