@@ -55,3 +55,12 @@ def test_numba_imports_and_compiles_beside_our_coverage_package() -> None:
         code = NUMBA_SNIPPET.format(first=first, second=second)
         res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/", check=False)
         assert res.returncode == 0, res.stderr[-2000:]
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    ci = (REPO / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1]
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```bash\n")[1:]]
+    assert ci in blocks, "the last line of .ci/run must be one of README's commands, verbatim"
+    assert ci.endswith("python -m pytest")
+    assert any(b.endswith("coverage-planner serve") and "pip install -e ." in b for b in blocks)
