@@ -21,11 +21,8 @@ import io
 import json
 import math
 import re
-import threading
 import tomllib
-import weakref
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +35,7 @@ import pandas as pd
 from jinja2 import Environment
 from PIL import Image
 
+from api.cache import PageCache
 from api.views import Unit, find_unit, hamlet_view, hamlets_in, round_coords, sites_view
 from coverage.crs import utm_crs_for
 from coverage.report import DEAD_ZONE_COLOUR, FAP_COLOUR, HAMLET_STATUSES, SITE_COLOUR, STATUS_COLOURS
@@ -134,48 +132,6 @@ def _esc(x: Any) -> str:
 # ------------------------------------------------------------------------------------------------------------
 # cache
 # ------------------------------------------------------------------------------------------------------------
-
-
-class PageCache:
-    """LRU of rendered pages and images for one (project, assessment) pair; emptied when either changes."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._owner: tuple[Any, Any] | None = None
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, project: Any, result: Any, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if self._owner is None or self._owner[0] is not project or self._owner[1] is not result:
-                self._items.clear()
-                self._owner = (project, result)
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()
-        with self._lock:
-            if self._owner is not None and self._owner[0] is project and self._owner[1] is result:
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-_caches: weakref.WeakKeyDictionary[Any, PageCache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
-def cache_for(owner: Any, size: int = 64) -> PageCache:
-    """The :class:`PageCache` of a service state (one per state object)."""
-    with _caches_lock:
-        cache = _caches.get(owner)
-        if cache is None:
-            cache = _caches[owner] = PageCache(size)
-        return cache
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from api.cache import PageCache
 from api.keys import ApiKey, load_keys
 from api.settings import Settings
 from coverage.assess import Assessment, assessment_config, run_assessment
@@ -62,6 +63,7 @@ class ServiceState:
         self.assess_cfg = assessment_config(settings.assessment_config)
         self.radio_cfg = radio_config(settings.radio_config)
         self.max_radius_m = float(self.radio_cfg["model"]["max_radius_m"])
+        self.response_cache = PageCache(256)  # JSON and CSV answers per query, for the current figures
 
     # -- start -----------------------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ ENDPOINTS = [
     ("KPIs, communes", "/api/kpis?level=commune"),
     ("hamlets GeoJSON, commune", "/api/hamlets?code=99130"),
     ("hamlets GeoJSON, province", "/api/hamlets"),
-    ("dead zones GeoJSON, district", "/api/dead-zones?code=99011"),
+    ("dead zones GeoJSON, district", "/api/dead-zones?code=994"),
     ("sites GeoJSON, Viettel", "/api/sites?operator=Viettel"),
 ]
 

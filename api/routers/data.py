@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, State, optional_caller
 from api.schemas import ID_PATTERN, OPERATORS, FeatureCollection, KpiOut, KpiRow, StatusOut, Technology
-from api.state import Status
+from api.state import ServiceState, Status
 from api.views import TECHNOLOGIES, UnknownUnitError, find_unit, hamlet_view, hamlets_in, sites_view, to_geojson
 
 router = APIRouter(prefix="/api", tags=["data"])
@@ -74,8 +75,28 @@ def get_status(state: State) -> StatusOut:
     return status_out(state.snapshot()[2])
 
 
+async def _cached(request: Request, state: ServiceState, build: Callable[..., Response]) -> Response:
+    """The response of ``build(project, result, status)``, computed once per query and state of the figures."""
+    project, result, st = state.snapshot()
+    key = (
+        request.url.path,
+        tuple(sorted(request.query_params.multi_items())),
+        st.version,
+        st.state,
+        len(st.stale_areas),
+    )
+
+    def make() -> tuple[bytes, str | None, dict[str, str]]:
+        r = build(project, result, st)
+        return bytes(r.body), r.media_type, {k: v for k, v in r.headers.items() if k == "content-disposition"}
+
+    body, media_type, headers = await run_in_threadpool(state.response_cache.get, key, project, result, make)
+    return Response(body, media_type=media_type, headers=headers)
+
+
 @router.get("/kpis", response_model=KpiOut, summary="The plan's scorecard")
-def get_kpis(
+async def get_kpis(
+    request: Request,
     state: State,
     level: Level | None = None,
     code: UnitCode = None,
@@ -87,25 +108,30 @@ def get_kpis(
     Without ``level`` and ``code``: every unit of ``period``. ``code`` picks one unit; ``level`` all units of a
     level. ``status.recomputing`` is true while figures are being recomputed after a change.
     """
-    project, result, st = state.snapshot()
-    k = result.kpis[result.kpis["period"] == period]
-    if code is not None:
-        _unit(project, code, period)
-        k = k[k["unit_code"] == code]
-    if level is not None:
-        k = k[k["level"] == level]
-    if format == "csv":
-        return _csv(k, f"kpis_{period}")
-    return KpiOut(
-        status=status_out(st),
-        plan=result.plan.name,
-        rules=result.rules(),
-        kpis=[KpiRow(**r) for r in _records(k)],
-    )
+
+    def build(project, result, st) -> Response:
+        k = result.kpis[result.kpis["period"] == period]
+        if code is not None:
+            _unit(project, code, period)
+            k = k[k["unit_code"] == code]
+        if level is not None:
+            k = k[k["level"] == level]
+        if format == "csv":
+            return _csv(k, f"kpis_{period}")
+        out = KpiOut(
+            status=status_out(st),
+            plan=result.plan.name,
+            rules=result.rules(),
+            kpis=[KpiRow(**r) for r in _records(k)],
+        )
+        return JSONResponse(out.model_dump(mode="json"))
+
+    return await _cached(request, state, build)
 
 
 @router.get("/hamlets", response_model=FeatureCollection, summary="Hamlets with their coverage status")
 async def get_hamlets(
+    request: Request,
     state: State,
     code: UnitCode = None,
     period: Period = "pre2025",
@@ -119,22 +145,23 @@ async def get_hamlets(
     The status follows the assessment's rule (covered when at least the configured share of people is covered)
     for the chosen technology and operator.
     """
-    project, result, _ = state.snapshot()
-    unit = _unit(project, code, period)
 
-    def build() -> gpd.GeoDataFrame:
+    def build(project, result, st) -> Response:
+        unit = _unit(project, code, period)
         try:
             view = hamlet_view(result, technology, operator)
         except KeyError as exc:
             raise HTTPException(status_code=404, detail=str(exc.args[0])) from None
         view = view[hamlets_in(result, unit)]
-        return view if status is None else view[view["status"] == status]
+        view = view if status is None else view[view["status"] == status]
+        return _geo_or_csv(view, format, "hamlets")
 
-    return _geo_or_csv(await run_in_threadpool(build), format, "hamlets")
+    return await _cached(request, state, build)
 
 
 @router.get("/dead-zones", response_model=FeatureCollection, summary="Dead zones (vùng lõm sóng)")
 async def get_dead_zones(
+    request: Request,
     state: State,
     code: UnitCode = None,
     period: Period = "pre2025",
@@ -142,18 +169,25 @@ async def get_dead_zones(
     format: Format = "geojson",
 ):
     """Dead zones of a unit with people, households, area, hamlet, commune and the nearest site per operator."""
-    project, result, _ = state.snapshot()
-    unit = _unit(project, code, period)
-    dz = result.dead_zones
-    if unit.level != "province":
-        col = {"district": "district_code", "commune": "commune_code" if period == "pre2025" else "commune_2025_code"}
-        dz = dz[dz[col[unit.level]].astype("string") == unit.code]
-    dz = dz[dz["population"] >= min_people]
-    return await run_in_threadpool(_geo_or_csv, dz, format, "dead_zones")
+
+    def build(project, result, st) -> Response:
+        unit = _unit(project, code, period)
+        dz = result.dead_zones
+        if unit.level != "province":
+            col = {
+                "district": "district_code",
+                "commune": "commune_code" if period == "pre2025" else "commune_2025_code",
+            }
+            dz = dz[dz[col[unit.level]].astype("string") == unit.code]
+        dz = dz[dz["population"] >= min_people]
+        return _geo_or_csv(dz, format, "dead_zones")
+
+    return await _cached(request, state, build)
 
 
 @router.get("/sites", response_model=FeatureCollection, summary="Sites (masts) with operators and technologies")
-def get_sites(
+async def get_sites(
+    request: Request,
     state: State,
     caller: Annotated[Caller | None, Depends(optional_caller)],
     operator: Literal[OPERATORS] | None = None,  # type: ignore[valid-type]
@@ -166,6 +200,10 @@ def get_sites(
     With ``include_cells=true`` and an API key, each site lists the cells the key may read: an operator its own
     cells, a planner every cell. Without a key cell details are not given (401).
     """
+    if not include_cells:
+        return await _cached(
+            request, state, lambda project, *_: _geo_or_csv(sites_view(project, operator, technology), format, "sites")
+        )
     project, _, _ = state.snapshot()
     sites = sites_view(project, operator, technology)
     if include_cells:

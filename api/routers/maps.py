@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.cache import cache_for
 from api.deps import State
 from api.maps import (
     LANGUAGES,
@@ -15,7 +16,6 @@ from api.maps import (
     GapsQuery,
     MapOptions,
     SharingQuery,
-    cache_for,
     gaps_page,
     sharing_page,
 )

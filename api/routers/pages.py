@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import State
 from api.maps import LANGUAGES, landing_page
@@ -16,7 +17,11 @@ Lang = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 
 @router.get("/", response_class=HTMLResponse, summary="Home page", include_in_schema=True)
-def home(state: State, lang: Lang = "vi") -> HTMLResponse:
+async def home(state: State, lang: Lang = "vi") -> HTMLResponse:
     """The service's home page, in Vietnamese by default (`lang=en` for English)."""
     project, result, status = state.snapshot()
-    return HTMLResponse(landing_page(project, result, status, lang))
+    key = ("/", lang, status.version, status.state, len(status.stale_areas))
+    page = await run_in_threadpool(
+        state.response_cache.get, key, project, result, lambda: landing_page(project, result, status, lang)
+    )
+    return HTMLResponse(page)
