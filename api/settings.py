@@ -31,4 +31,7 @@ class Settings(BaseSettings):
     map_tiles: Literal["OpenStreetMap", "none"] = Field(
         "OpenStreetMap", description="Background tiles of the maps; 'none' draws the units on a plain background."
     )
+    map_max_hamlets: int = Field(
+        3000, ge=1, le=1_000_000, description="Above this many hamlets in a map view, communes are drawn instead."
+    )
     recompute_in_background: bool = Field(True, description="Recompute coverage after a change in a worker thread.")

@@ -37,7 +37,8 @@ Commune = Annotated[
 
 
 def _options(request: Request) -> MapOptions:
-    return getattr(request.app.state, "map_options", None) or MapOptions()
+    options = getattr(request.app.state, "map_options", None)
+    return options or MapOptions(max_hamlets=request.app.state.settings.map_max_hamlets)
 
 
 def _code(code: str | None, district: str | None, commune: str | None) -> str | None:
