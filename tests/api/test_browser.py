@@ -108,3 +108,15 @@ def test_gap_map_shows_hamlets_legend_and_filters_to_a_commune(base_url: str, br
     assert errors == [], errors
     assert offline == [], offline  # nothing from the internet (tiles are off here)
     assert load_s < 10.0
+
+
+def test_landing_page_and_api_docs_render_offline(base_url: str, browser):
+    page = browser.new_page()
+    offline: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith((base_url, "data:")) else offline.append(r.url))
+    page.goto(f"{base_url}/?lang=en", wait_until="load")
+    assert page.locator("a[href^='/maps/gaps']").count() >= 1
+    page.goto(f"{base_url}/docs", wait_until="load")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
+    assert page.locator(".opblock").count() >= 8  # the documented operations
+    assert offline == [], offline

@@ -97,3 +97,9 @@ def test_openapi_documents_the_endpoints(reader: TestClient):
         assert path in spec["paths"], path
     props = spec["components"]["schemas"]["CellIn"]["properties"]
     assert props["tx_power_dbm"]["maximum"] == 60 and props["band_mhz"]["minimum"] == 400
+
+
+def test_api_docs_work_offline(reader: TestClient):
+    html = reader.get("/docs").text
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+    assert reader.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
