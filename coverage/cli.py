@@ -490,6 +490,99 @@ def assess(
         console.print(f"Open the report: {result.files['report.html'].resolve().as_uri()}")
 
 
+def _share(text: str | None) -> float | None:
+    """'100%', '95 %' or '0.95' as a share; None for None."""
+    if text is None:
+        return None
+    t = text.strip()
+    try:
+        value = float(t.rstrip("%").strip()) / 100.0 if t.endswith("%") else float(t)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: a share such as 100% or 0.95", param_hint="--target") from None
+    if not 0.0 < value <= 1.0:
+        raise typer.BadParameter(f"{text!r}: the share must be above 0 and at most 100%", param_hint="--target")
+    return value
+
+
+@app.command()
+def plan(
+    project: Annotated[
+        Path | None,
+        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
+    ] = None,
+    operator: Annotated[str, typer.Option(help="Operator planning its sites, e.g. Viettel.")] = "Viettel",
+    tech: Annotated[str, typer.Option("--tech", help="Technology: 4G or 5G.")] = "4G",
+    sites: Annotated[int | None, typer.Option(help="Best K new sites (maximal covering).", min=1)] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Fewest sites to bring this share of hamlets to covered, e.g. 100%.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/plan"),
+    config: Annotated[
+        Path | None, typer.Option(help="TOML file overriding coverage/data/planning.toml (any subset of keys).")
+    ] = None,
+    verify: Annotated[
+        bool, typer.Option(help="Recompute the scorecard with the full radio engine and the chosen sites added.")
+    ] = True,
+) -> None:
+    """Plan new sites (co-location first) that close an operator's coverage gaps; write a ranked list."""
+    from coverage.assess import run_assessment
+    from coverage.planning import plan_sites, verify_plan, write_plan
+    from coverage.predict import radio_config
+    from coverage.siting import planning_config
+
+    share = _share(target)
+    if (sites is None) == (share is None):
+        raise typer.BadParameter("give --sites K or --target SHARE (one of them)", param_hint="--sites/--target")
+    path = project or sample_manifest()
+    proj = _load_project(path)
+    try:
+        cfg = planning_config(config)
+        radio = radio_config()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with _bar() as bar:
+                task = bar.add_task("assessing", total=None)
+
+                def step(label: str, done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total, description=f"assessing: {label}")
+
+                result = run_assessment(proj, out / "assessment", radio=radio, report=False, progress=step)
+                bar.update(task, description="planning: candidates, coverage matrix, solver", total=None)
+                the_plan = plan_sites(
+                    proj, result, operator=operator, technology=tech, sites=sites, target=share, config=cfg,
+                    radio=radio,
+                )  # fmt: skip
+                if verify and len(the_plan.ranked):
+                    bar.update(task, description="verifying with the radio engine")
+                    verify_plan(the_plan, proj, out / "assessment", out / "after", config=cfg, radio=radio)
+            files = write_plan(the_plan, out)
+        for w in caught:
+            err_console.print(f"[yellow]warning[/] {w.message}")
+    except CoverageError as exc:
+        err_console.print(f"[red]error[/] {exc}\nNothing written.")
+        raise typer.Exit(1) from None
+    r = the_plan.ranked
+    table = Table(title=f"{operator} {tech}: {len(r)} site(s), ranked by people newly covered", title_justify="left")
+    for c in ("#", "candidate", "build", "on / at", "lon", "lat", "people +", "hamlets newly covered"):
+        table.add_column(c, justify="right" if c in ("#", "lon", "lat", "people +") else "left")
+    for row in r.head(30).itertuples():
+        table.add_row(
+            str(row.rank), row.candidate_id, row.build, str(row.source), f"{row.lon:.5f}", f"{row.lat:.5f}",
+            f"{row.people_gained:,.0f}", str(row.hamlets_newly_covered)[:60],
+        )  # fmt: skip
+    console.print(table)
+    sol = the_plan.solution
+    console.print(
+        f"Solver: {sol.method}, objective {sol.objective:,.1f}, bound {sol.bound:,.1f}, gap {sol.gap:.2%} "
+        f"(computed here), {sol.seconds:.1f} s; {the_plan.stats['candidates']:,} candidates, "
+        f"{the_plan.stats['demand_points']:,} demand points."
+    )
+    for row in the_plan.scorecard.itertuples():
+        after = "" if not np.isfinite(row.after) else f", engine {row.after:.1%}"
+        console.print(f"  {row.indicator}: {row.before:.1%} -> estimate {row.after_estimate:.1%}{after}")
+    console.print(f"Wrote {', '.join(sorted(files))} to [bold]{out}[/].")
+
+
 def _fmt_kpi(value: float, unit: Any, num: float = np.nan, den: float = np.nan, basis: Any = "") -> str:
     if value is None or not np.isfinite(value):
         return "-"

@@ -1,0 +1,449 @@
+"""Candidate sites for new cells, and the sparse matrix of the people each would newly cover.
+
+Candidates (``coverage/data/planning.toml``, ``[candidates]``) for one operator and technology:
+
+* ``colocation``: every mast on which the operator is not yet a tenant; antennas ``colocation_below_m``
+  below the top of the host mast. Exempt from the spacing rule (sharing a mast is what the rule asks for).
+* ``pole``: existing poles at least ``pole_min_height_m`` high near uncovered people (one per grid square of
+  ``grid_spacing_m``): an omni small cell at ``pole_height_m``. Existing structures, so no spacing rule.
+* ``centre``: the representative points of the communes and of the hamlets with uncovered people; a new mast.
+* ``grid``: a square grid of ``grid_spacing_m`` over the areas with uncovered people; a new mast.
+
+New masts (``centre``, ``grid``) are dropped on unsuitable land cover (``unsuitable_classes``, water by
+default) and closer to an existing mast than ``spacing_urban_m`` (built-up land) or ``spacing_rural_m``.
+
+Demand
+------
+The people of the assessment's population grid not covered by the operator's technology (rule of
+:mod:`coverage.mobile`), summed per hamlet in blocks of ``block_m`` (people-weighted centre, people-weighted
+mean clutter loss). Existing sites therefore count as already built.
+
+Coverage matrix
+---------------
+``A[i, j] = 1`` when candidate *j* would give demand point *i* an RSRP at or above the technology's threshold
+(the assessment's), at the radio settings' location probability: the same link budget as the raster engine
+(RSRP per resource element, 3GPP sector or omni pattern with tilt, the settings' base path-loss model for
+the candidate's environment, receiver clutter loss of the land cover, shadowing margin) **without terrain
+diffraction** (flat delta; the plan's final figures come from the full engine, see :mod:`coverage.planning`).
+Only demand points within a candidate's reach are evaluated (a KD-tree radius query), so the matrix is built
+sparse, never dense.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import rasterio
+import scipy.sparse as sp
+import shapely
+from pyproj import Transformer
+from scipy.spatial import cKDTree
+
+from coverage._config import merge_settings, packaged_toml, read_toml
+from coverage._errors import CoverageError, MissingLayerError
+from coverage.antennas import omni_pattern, sector_pattern
+from coverage.assess import Assessment
+from coverage.crs import STORAGE_CRS
+from coverage.layers import tenants_long
+from coverage.linkbudget import resource_blocks
+from coverage.mobile import BROADBAND
+from coverage.predict import RadioConfig, _landcover_classes, read_on_grid
+from coverage.propagation import path_loss_db, shadowing_margin_db
+from coverage.terrain import clutter_loss_db
+
+__all__ = [
+    "CANDIDATE_KINDS",
+    "PlanningConfig",
+    "candidate_sites",
+    "coverage_matrix",
+    "demand_points",
+    "planning_config",
+]
+
+CANDIDATE_KINDS = ("colocation", "pole", "centre", "grid")
+"""Kinds of candidate sites (see the module docs)."""
+
+SECTOR_AZIMUTHS_DEG = (0.0, 120.0, 240.0)
+"""Boresights of the three sectors assumed at a candidate mast, degrees from north."""
+
+
+@dataclass(frozen=True)
+class PlanningConfig:
+    """Planner settings: ``coverage/data/planning.toml`` merged with a user's file and overrides."""
+
+    settings: dict[str, Any]
+    source: str = "coverage/data/planning.toml"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.settings[key]
+
+
+def planning_config(
+    path: str | os.PathLike[str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> PlanningConfig:
+    """Planner settings: packaged defaults, a user TOML file (any subset of keys), then ``overrides``.
+
+    Unknown keys, wrong types and values out of range raise :class:`CoverageError` naming the file and key.
+    """
+    settings = packaged_toml("planning.toml")
+    source = "coverage/data/planning.toml"
+    if path is not None:
+        settings = merge_settings(settings, read_toml(path, "planning settings"), str(path))
+        source = str(path)
+    if overrides:
+        settings = merge_settings(settings, overrides, "overrides")
+    problems = []
+    c = settings["candidates"]
+    bad = [k for k in c["kinds"] if k not in CANDIDATE_KINDS]
+    if bad:
+        problems.append(f"candidates.kinds: unknown kind(s) {', '.join(bad)} (known: {', '.join(CANDIDATE_KINDS)})")
+    for key in ("grid_spacing_m", "spacing_urban_m", "spacing_rural_m", "pole_min_height_m"):
+        if not c[key] >= 0:
+            problems.append(f"candidates.{key} must be >= 0")
+    for key, value in settings["cost"].items():
+        if not value > 0:
+            problems.append(f"cost.{key} must be > 0")
+    if not settings["demand"]["block_m"] > 0:
+        problems.append("demand.block_m must be > 0")
+    if problems:
+        raise CoverageError(f"{source}: " + "; ".join(problems))
+    return PlanningConfig(settings, source)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# demand
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _landcover_at(project: Any, x: np.ndarray, y: np.ndarray, crs: Any) -> np.ndarray:
+    """Land-cover codes (0 = none) at points given in ``crs``."""
+    if "landcover" not in project.rasters or not len(x):
+        return np.zeros(len(x), dtype=np.int64)
+    with rasterio.open(project.raster("landcover")) as src:
+        tx, ty = Transformer.from_crs(crs, src.crs, always_xy=True).transform(x, y)
+        vals = np.array([v[0] for v in src.sample(zip(tx, ty, strict=True))], dtype=np.int64)
+    return vals
+
+
+def demand_points(result: Assessment, project: Any, operator: str, technology: str, block_m: float) -> pd.DataFrame:
+    """People not covered by ``operator``'s ``technology``, per hamlet and block (module docs).
+
+    Returns
+    -------
+    DataFrame
+        ``x_m``, ``y_m`` (grid CRS), ``people`` (not covered by the operator's technology),
+        ``people_uncovered_any`` (of those, the people no operator covers with mobile broadband), ``hamlet``
+        (index into ``result.hamlets``), ``hamlet_id`` and ``landcover`` (the class holding most of the
+        block's people, whose clutter loss the block gets).
+    """
+    pop = result.population
+    key = (technology, operator)
+    grid = pop.grid
+    covered = result.covered.get(key)
+    if covered is None:  # the operator has no cell of this technology: nothing is covered
+        covered = np.zeros((grid.height, grid.width), dtype=bool)
+    un = ~covered.ravel()[pop.pixel] & (pop.population > 0)
+    xy = pop.xy()[un]
+    people = pop.population[un]
+    hamlet = pop.hamlet[un]
+    if "landcover" in project.rasters:
+        classes = read_on_grid(project.raster("landcover"), "landcover", grid, dtype="uint8", strict=False)
+        lc = classes.ravel()[pop.pixel[un]].astype(np.int64)
+    else:
+        lc = np.zeros(len(people), dtype=np.int64)
+    bx = np.floor((xy[:, 0] - grid.x0_m) / block_m).astype(np.int64)
+    by = np.floor((grid.y0_m - xy[:, 1]) / block_m).astype(np.int64)
+    any_cov = result.covered.get((BROADBAND, "any"))
+    un_any = people if any_cov is None else people * ~any_cov.ravel()[pop.pixel[un]]
+    frame = pd.DataFrame(
+        {
+            "bx": bx,
+            "by": by,
+            "hamlet": hamlet,
+            "px": xy[:, 0] * people,
+            "py": xy[:, 1] * people,
+            "people": people,
+            "people_uncovered_any": un_any,
+            "lc": lc,
+        }
+    )
+    g = frame.groupby(["hamlet", "by", "bx"], sort=True)
+    out = g.agg(
+        people=("people", "sum"),
+        people_uncovered_any=("people_uncovered_any", "sum"),
+        px=("px", "sum"),
+        py=("py", "sum"),
+    ).reset_index()
+    major = frame.groupby(["hamlet", "by", "bx", "lc"])["people"].sum().reset_index()
+    major = major.sort_values("people", ascending=False).drop_duplicates(["hamlet", "by", "bx"])
+    out = out.merge(major[["hamlet", "by", "bx", "lc"]], on=["hamlet", "by", "bx"], how="left")
+    out["x_m"] = out["px"] / out["people"]
+    out["y_m"] = out["py"] / out["people"]
+    out["hamlet_id"] = pop.hamlet_ids[out["hamlet"].to_numpy()]
+    out = out.rename(columns={"lc": "landcover"})
+    cols = ["x_m", "y_m", "people", "people_uncovered_any", "hamlet", "hamlet_id", "landcover"]
+    return out[cols].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# candidates
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _class_codes(names: list[str]) -> list[int]:
+    return [code for code, name in _landcover_classes().items() if name in set(names)]
+
+
+def candidate_sites(
+    project: Any,
+    result: Assessment,
+    operator: str,
+    technology: str,
+    demand: pd.DataFrame,
+    *,
+    config: PlanningConfig,
+    radio: RadioConfig,
+) -> gpd.GeoDataFrame:
+    """Candidate sites for ``operator``'s new ``technology`` cells (rules in the module docs).
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326, columns ``candidate_id``, ``kind`` (:data:`CANDIDATE_KINDS`), ``build`` (``"colocation"``,
+        ``"pole"`` or ``"new_build"``), ``source`` (host site, pole, commune or hamlet id; ``""`` for grid
+        points), ``host_owner``, ``host_tenants``, ``height_m`` (antenna), ``cost``, ``x_m``, ``y_m`` (grid CRS).
+    """
+    if "sites" not in project:
+        raise MissingLayerError(f"{project.source}: planning needs the 'sites' layer")
+    c, cell = config["candidates"], config["cell"]
+    cost = config["cost"]
+    crs = result.population.grid.crs
+    kinds = set(c["kinds"])
+    spacing = float(c["grid_spacing_m"])
+    rows: list[pd.DataFrame] = []
+    sites = project["sites"]
+    sites_m = sites.to_crs(crs)
+    if "colocation" in kinds:
+        has = set(tenants_long(sites, "site_id").query("operator == @operator")["site_id"])
+        host = sites_m[~sites_m["site_id"].isin(has)]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": "colocation",
+                    "build": "colocation",
+                    "source": host["site_id"].to_numpy(),
+                    "host_owner": host["owner"].to_numpy(),
+                    "host_tenants": host["tenants"].to_numpy(),
+                    "height_m": np.maximum(
+                        host["mast_height_m"].to_numpy(float) - float(cell["colocation_below_m"]), 10.0
+                    ),
+                    "cost": float(cost["colocation"]),
+                    "x_m": host.geometry.x.to_numpy(),
+                    "y_m": host.geometry.y.to_numpy(),
+                }
+            )
+        )
+    dxy = demand[["x_m", "y_m"]].to_numpy()
+    near_demand = cKDTree(dxy) if len(dxy) else None
+    if "pole" in kinds and "poles" in project and near_demand is not None:
+        poles = project["poles"]
+        poles = poles[poles["height_m"].fillna(0) >= float(c["pole_min_height_m"])].to_crs(crs)
+        px, py = poles.geometry.x.to_numpy(), poles.geometry.y.to_numpy()
+        d, _ = near_demand.query(np.column_stack([px, py]), distance_upper_bound=300.0)
+        keep = np.isfinite(d)
+        # one pole per grid square, the one nearest to uncovered people
+        sq = pd.DataFrame({"i": np.flatnonzero(keep), "d": d[keep]})
+        sq["sq"] = list(zip(np.floor(px[keep] / spacing), np.floor(py[keep] / spacing), strict=True))
+        pick = sq.sort_values("d").drop_duplicates("sq")["i"].to_numpy()
+        sel = poles.iloc[np.sort(pick)]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": "pole",
+                    "build": "pole",
+                    "source": sel["pole_id"].to_numpy(),
+                    "host_owner": sel["owner"].to_numpy(),
+                    "host_tenants": sel["tenants"].fillna("").to_numpy(),
+                    "height_m": float(cell["pole_height_m"]),
+                    "cost": float(cost["pole"]),
+                    "x_m": sel.geometry.x.to_numpy(),
+                    "y_m": sel.geometry.y.to_numpy(),
+                }
+            )
+        )
+    new: list[pd.DataFrame] = []
+    if "centre" in kinds:
+        admin = project["admin_units"]
+        communes = admin[(admin["level"] == "commune") & (admin["period"] == "pre2025")]
+        pts = shapely.point_on_surface(communes.to_crs(crs).geometry.to_numpy())
+        new.append(
+            pd.DataFrame(
+                {
+                    "kind": "centre",
+                    "source": communes["unit_code"].to_numpy(),
+                    "x_m": shapely.get_x(pts),
+                    "y_m": shapely.get_y(pts),
+                }
+            )
+        )
+        hams = result.hamlets[result.hamlets["hamlet_id"].isin(set(demand["hamlet_id"]))]
+        pts = shapely.point_on_surface(hams.to_crs(crs).geometry.to_numpy())
+        new.append(
+            pd.DataFrame(
+                {
+                    "kind": "centre",
+                    "source": hams["hamlet_id"].to_numpy(),
+                    "x_m": shapely.get_x(pts),
+                    "y_m": shapely.get_y(pts),
+                }
+            )
+        )
+    if "grid" in kinds and near_demand is not None:
+        x0, y0 = dxy.min(axis=0)
+        x1, y1 = dxy.max(axis=0)
+        gx, gy = np.meshgrid(
+            np.arange(np.floor(x0 / spacing) * spacing + spacing / 2, x1 + spacing, spacing),
+            np.arange(np.floor(y0 / spacing) * spacing + spacing / 2, y1 + spacing, spacing),
+        )
+        gxy = np.column_stack([gx.ravel(), gy.ravel()])
+        d, _ = near_demand.query(gxy, distance_upper_bound=spacing * 0.75)
+        gxy = gxy[np.isfinite(d)]
+        new.append(pd.DataFrame({"kind": "grid", "source": "", "x_m": gxy[:, 0], "y_m": gxy[:, 1]}))
+    if new:
+        nb = pd.concat(new, ignore_index=True)
+        lc = _landcover_at(project, nb["x_m"].to_numpy(), nb["y_m"].to_numpy(), crs)
+        ok = ~np.isin(lc, _class_codes(list(c["unsuitable_classes"])))
+        urban = np.isin(lc, _class_codes(list(radio["model"]["urban_classes"])))
+        need = np.where(urban, float(c["spacing_urban_m"]), float(c["spacing_rural_m"]))
+        if len(sites_m):
+            d, _ = cKDTree(np.column_stack([sites_m.geometry.x, sites_m.geometry.y])).query(
+                nb[["x_m", "y_m"]].to_numpy()
+            )
+            ok &= d >= need
+        nb = nb[ok]
+        rows.append(
+            nb.assign(
+                build="new_build",
+                host_owner="",
+                host_tenants="",
+                height_m=float(cell["mast_height_m"]),
+                cost=float(cost["new_build"]),
+            )
+        )
+    if not rows:
+        raise CoverageError("no candidate kind enabled (planning settings candidates.kinds)")
+    out = pd.concat(rows, ignore_index=True)
+    out["source"] = out["source"].astype(str)
+    out.insert(0, "candidate_id", [f"C{k + 1:05d}" for k in range(len(out))])
+    geo = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["x_m"], out["y_m"]), crs=crs).to_crs(STORAGE_CRS)
+    cols = ["candidate_id", "kind", "build", "source", "host_owner", "host_tenants", "height_m", "cost", "x_m", "y_m"]
+    return geo[[*cols, "geometry"]]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# coverage matrix
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _cell_parameters(project: Any, operator: str, technology: str, config: PlanningConfig) -> dict[str, float]:
+    """The cell assumed at candidates: planning defaults, band and bandwidth from the operator's own cells."""
+    p = dict(config["cell"][technology])
+    if "cells" in project:
+        cells = project["cells"]
+        mine = cells[(cells["operator"] == operator) & (cells["technology"] == technology)]
+        if len(mine):
+            p["band_mhz"] = float(mine["band_mhz"].mode().iloc[0])
+            p["bandwidth_mhz"] = float(mine.loc[mine["band_mhz"] == p["band_mhz"], "bandwidth_mhz"].mode().iloc[0])
+    return p
+
+
+def coverage_matrix(
+    candidates: gpd.GeoDataFrame,
+    demand: pd.DataFrame,
+    project: Any,
+    operator: str,
+    technology: str,
+    *,
+    threshold_dbm: float,
+    crs: Any,
+    config: PlanningConfig,
+    radio: RadioConfig,
+) -> sp.csc_matrix:
+    """Boolean sparse matrix (demand × candidates): candidate *j* would cover demand point *i* (module docs).
+
+    ``crs`` is the metric CRS of the ``x_m``/``y_m`` columns of both frames (the assessment grid's).
+    """
+    s = radio.settings
+    p = _cell_parameters(project, operator, technology, config)
+    tech = radio.technology(technology)
+    n_rb = resource_blocks(p["bandwidth_mhz"], scs_khz=float(tech["scs_khz"]), technology=technology)
+    feeder = float(s["transmitter"]["feeder_loss_db"])
+    rx_h = float(s["receiver"]["height_m"])
+    margin = float(
+        shadowing_margin_db(float(s["shadowing"]["location_probability"]), float(s["shadowing"]["sigma_db"]))
+    )
+    min_d, max_r = float(s["model"]["min_dist_m"]), float(s["model"]["max_radius_m"])
+    freq = float(p["band_mhz"])
+    # receiver clutter loss of each demand point's land cover
+    if s["clutter"]["enabled"] and len(demand):
+        clutter = clutter_loss_db(demand["landcover"].to_numpy(), freq, extrapolate=bool(s["clutter"]["extrapolate"]))
+    else:
+        clutter = np.zeros(len(demand))
+    clutter = np.nan_to_num(clutter, nan=0.0)
+    urban_codes = _class_codes(list(s["model"]["urban_classes"]))
+    cxy = candidates[["x_m", "y_m"]].to_numpy()
+    env_urban = np.isin(_landcover_at(project, cxy[:, 0], cxy[:, 1], crs), urban_codes)
+    sector = sector_pattern(p["hbw_deg"], p["vbw_deg"], p["antenna_gain_dbi"])
+    omni = omni_pattern(30.0, p["small_cell_gain_dbi"])
+    dxy = demand[["x_m", "y_m"]].to_numpy()
+    tree = cKDTree(dxy) if len(dxy) else None
+    rows_all, cols_all = [], []
+    dist_table = np.arange(0.0, max_r + 5.0, 5.0)
+    for j in range(len(candidates)):
+        if tree is None:
+            break
+        is_pole = candidates["build"].iloc[j] == "pole"
+        h = float(candidates["height_m"].iloc[j])
+        power = float(p["small_cell_power_dbm"] if is_pole else p["tx_power_dbm"])
+        gain = float(p["small_cell_gain_dbi"] if is_pole else p["antenna_gain_dbi"])
+        p_re = power - 10.0 * np.log10(12.0 * n_rb) + gain - feeder
+        envname = "urban" if env_urban[j] else "rural"
+        loss = path_loss_db(
+            s["model"]["name"], np.maximum(dist_table, min_d), freq, h, rx_h,
+            extrapolate=bool(s["model"]["extrapolate"]), **s["model"][envname],
+        )  # fmt: skip
+        reach = p_re - loss - margin >= threshold_dbm
+        if not reach.any():
+            continue
+        radius = float(dist_table[np.flatnonzero(reach).max()])
+        idx = np.asarray(tree.query_ball_point(cxy[j], radius), dtype=np.int64)
+        if not len(idx):
+            continue
+        dx, dy = dxy[idx, 0] - cxy[j, 0], dxy[idx, 1] - cxy[j, 1]
+        d = np.maximum(np.hypot(dx, dy), min_d)
+        theta = np.degrees(np.arctan2(h - rx_h, d))
+        if is_pole:
+            att = omni.attenuation_db_at(np.zeros_like(d), theta)
+        else:
+            az = np.degrees(np.arctan2(dx, dy)) % 360.0
+            att = np.min(
+                [
+                    sector.attenuation_db_at((az - a + 180.0) % 360.0 - 180.0, theta, tilt_deg=p["tilt_deg"])
+                    for a in SECTOR_AZIMUTHS_DEG
+                ],
+                axis=0,
+            )
+        pl = np.interp(d, dist_table, loss)
+        rsrp = p_re - att - pl - clutter[idx] - margin
+        hit = idx[rsrp >= threshold_dbm]
+        rows_all.append(hit)
+        cols_all.append(np.full(len(hit), j, dtype=np.int64))
+    r = np.concatenate(rows_all) if rows_all else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(cols_all) if cols_all else np.zeros(0, dtype=np.int64)
+    return sp.csc_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(len(demand), len(candidates)))
