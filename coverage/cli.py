@@ -516,9 +516,16 @@ def plan(
     target: Annotated[
         str | None, typer.Option(help="Fewest sites to bring this share of hamlets to covered, e.g. 100%.")
     ] = None,
+    area: Annotated[
+        str | None, typer.Option(help="Plan for the hamlets of this district or commune code only.")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/plan"),
     config: Annotated[
         Path | None, typer.Option(help="TOML file overriding coverage/data/planning.toml (any subset of keys).")
+    ] = None,
+    radio_file: Annotated[
+        Path | None,
+        typer.Option("--radio", help="TOML file overriding coverage/data/radio.toml (any subset of keys)."),
     ] = None,
     verify: Annotated[
         bool, typer.Option(help="Recompute the scorecard with the full radio engine and the chosen sites added.")
@@ -537,7 +544,7 @@ def plan(
     proj = _load_project(path)
     try:
         cfg = planning_config(config)
-        radio = radio_config()
+        radio = radio_config(radio_file)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with _bar() as bar:
@@ -549,8 +556,8 @@ def plan(
                 result = run_assessment(proj, out / "assessment", radio=radio, report=False, progress=step)
                 bar.update(task, description="planning: candidates, coverage matrix, solver", total=None)
                 the_plan = plan_sites(
-                    proj, result, operator=operator, technology=tech, sites=sites, target=share, config=cfg,
-                    radio=radio,
+                    proj, result, operator=operator, technology=tech, sites=sites, target=share, area=area,
+                    config=cfg, radio=radio,
                 )  # fmt: skip
                 if verify and len(the_plan.ranked):
                     bar.update(task, description="verifying with the radio engine")

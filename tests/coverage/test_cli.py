@@ -188,3 +188,39 @@ def test_assess_without_roads_reports_ftth_not_assessed(tmp_path: Path) -> None:
 def test_assess_rejects_an_unknown_language(tmp_path: Path) -> None:
     res = runner.invoke(app, ["assess", "--lang", "fr", "--out", str(tmp_path)])
     assert res.exit_code != 0 and "use vi or en" in res.output
+
+
+def test_plan_ranks_sites_and_verifies_them(tmp_path: Path) -> None:
+    project, radio = _tiny_project(tmp_path)
+    out = tmp_path / "plan"
+    args = ["plan", str(project), "--operator", "VNPT", "--tech", "4G", "--sites", "2", "--radio", str(radio)]
+    res = runner.invoke(app, [*args, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    for name in ("sites_ranked.gpkg", "sites_ranked.csv", "sites_ranked.geojson", "plan.json"):
+        assert (out / name).is_file(), name
+    ranked = pd.read_csv(out / "sites_ranked.csv")
+    assert ranked["rank"].tolist() == [1, 2] and ranked["people_gained"].sum() == 3000
+    assert "colocation" in set(ranked["build"])  # mast S shared rather than a new mast near H1
+    # the plan brings both hamlets to covered: 50 % -> 100 %, by the estimate and by the radio engine
+    assert "hamlets_mobile_broadband: 50.0% -> estimate 100.0%, engine 100.0%" in _text(res.output)
+
+
+def _text(output: str) -> str:
+    """CLI output with rich's boxes and line wraps removed."""
+    return " ".join(output.replace("│", " ").split())
+
+
+def test_plan_rejects_bad_requests_and_writes_nothing(tmp_path: Path) -> None:
+    project, _ = _tiny_project(tmp_path)
+    out = tmp_path / "plan"
+    res = runner.invoke(app, ["plan", str(project), "--operator", "VNPT", "--target", "150%", "--out", str(out)])
+    assert res.exit_code != 0 and "at most 100%" in _text(res.output)
+    res = runner.invoke(app, ["plan", str(project), "--operator", "Gmobile", "--sites", "1", "--out", str(out)])
+    assert res.exit_code == 1 and "unknown mobile operator 'Gmobile'" in _text(res.output)
+    res = runner.invoke(
+        app, ["plan", str(project), "--operator", "VNPT", "--sites", "1", "--area", "12345", "--out", str(out)]
+    )
+    assert res.exit_code == 1 and "area '12345' names no district or commune" in res.output
+    assert not (out / "sites_ranked.csv").exists()
+    res = runner.invoke(app, ["plan", str(project), "--operator", "VNPT", "--out", str(out)])
+    assert res.exit_code != 0 and "--sites K or --target" in _text(res.output)
