@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from coverage.assess import run_assessment
-from coverage.project import read_sample
-
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("sample")
-    result = run_assessment(read_sample(), out)  # warnings become result.notes
+def sample(sample_run):
+    _, result, out = sample_run  # warnings become result.notes
     return result, out
 
 
