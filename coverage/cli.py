@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Iterator
@@ -588,6 +589,65 @@ def plan(
         after = "" if not np.isfinite(row.after) else f", engine {row.after:.1%}"
         console.print(f"  {row.indicator}: {row.before:.1%} -> estimate {row.after_estimate:.1%}{after}")
     console.print(f"Wrote {', '.join(sorted(files))} to [bold]{out}[/].")
+
+
+@app.command()
+def fibre(
+    project: Annotated[
+        Path | None,
+        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/fibre"),
+    costs: Annotated[
+        Path | None, typer.Option(help="TOML file overriding coverage/data/fibre_costs.toml (any subset of keys).")
+    ] = None,
+    separate: Annotated[
+        bool, typer.Option(help="Route each hamlet alone instead of sharing cable (Steiner-tree approximation).")
+    ] = False,
+) -> None:
+    """Fibre extensions from the existing fibre to every hamlet without FTTH: lengths, build methods, costs."""
+    from coverage.fibre import fibre_extensions
+    from coverage.io import write_layer
+
+    path = project or sample_manifest()
+    proj = _load_project(path)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with _bar() as bar:
+                bar.add_task("people on the grid, FTTH reach, routes", total=None)
+                plan_ = fibre_extensions(proj, costs=costs, together=not separate)
+        for w in caught:
+            err_console.print(f"[yellow]warning[/] {w.message}")
+    except CoverageError as exc:
+        err_console.print(f"[red]error[/] {exc}\nNothing written.")
+        raise typer.Exit(1) from None
+    out.mkdir(parents=True, exist_ok=True)
+    h = plan_.hamlets
+    write_layer(h, out / "fibre_extensions.gpkg", layer="hamlets")
+    write_layer(plan_.routes, out / "fibre_extensions.gpkg", layer="routes")
+    h.drop(columns="geometry").to_csv(out / "fibre_extensions.csv", index=False, float_format="%.1f")
+    (out / "fibre_total.json").write_text(
+        json.dumps({**plan_.total, "notes": plan_.notes}, indent=2, ensure_ascii=False, default=float), "utf-8"
+    )
+    t = plan_.total
+    table = Table(title="Hamlets without FTTH: the longest extensions", title_justify="left")
+    for c in ("hamlet", "commune", "households", "branch m", "cost (M VND)", "trench m", "note"):
+        table.add_column(c, justify="left" if c in ("hamlet", "commune", "note") else "right")
+    for r in h.sort_values("branch_length_m", ascending=False).head(15).itertuples():
+        table.add_row(
+            f"{r.hamlet_id} {r.name}", str(r.commune_name), f"{r.households:,.0f}", f"{r.branch_length_m:,.0f}",
+            f"{r.branch_cost_vnd / 1e6:,.1f}", f"{r.trench_m:,.0f}", str(r.reason or ""),
+        )  # fmt: skip
+    console.print(table)
+    methods = ", ".join(f"{k[:-2]} {v / 1000:,.1f} km" for k, v in t.items() if k.endswith("_m") and k != "length_m"
+                        and not k.startswith("sum_"))  # fmt: skip
+    console.print(
+        f"{t['hamlets_reached']} of {t['hamlets']} hamlets without FTTH reached by {t['length_m'] / 1000:,.1f} km of "
+        f"new cable ({methods}), about {t['cost_vnd'] / 1e9:,.2f} bn VND at the unit costs of "
+        f"{plan_.costs.source} (placeholders until the "
+        f"province sets its own). Wrote fibre_extensions.gpkg, fibre_extensions.csv and fibre_total.json to {out}."
+    )
 
 
 def _fmt_kpi(value: float, unit: Any, num: float = np.nan, den: float = np.nan, basis: Any = "") -> str:

@@ -224,3 +224,16 @@ def test_plan_rejects_bad_requests_and_writes_nothing(tmp_path: Path) -> None:
     assert not (out / "sites_ranked.csv").exists()
     res = runner.invoke(app, ["plan", str(project), "--operator", "VNPT", "--out", str(out)])
     assert res.exit_code != 0 and "--sites K or --target" in _text(res.output)
+
+
+def test_fibre_extensions_on_the_tiny_world(tmp_path: Path) -> None:
+    project, _ = _tiny_project(tmp_path)
+    out = tmp_path / "fibre"
+    res = runner.invoke(app, ["fibre", str(project), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = pd.read_csv(out / "fibre_extensions.csv")
+    # H2 lacks FTTH: its access point lies on the road about 8.5 km from the fibre point at x = 1 km
+    h2 = rows.set_index("hamlet_id").loc["H2"]
+    assert 8000 < h2["branch_length_m"] < 9000 and h2["trench_m"] == h2["branch_length_m"]  # no poles, no ducts
+    assert (out / "fibre_extensions.gpkg").is_file() and (out / "fibre_total.json").is_file()
+    assert "placeholders" in _text(res.output)
