@@ -40,6 +40,8 @@ _LAZY = {
     "assess": "coverage.assess",
     "assessment_config": "coverage.assess",
     "run_assessment": "coverage.assess",
+    "plan_sites": "coverage.planning",
+    "fibre_extensions": "coverage.fibre",
 }
 
 
@@ -74,8 +76,10 @@ __all__ = [
     "check_project",
     "commune_mapping_from_overlap",
     "drop_duplicate_locations",
+    "fibre_extensions",
     "hamlets_from_points",
     "path_loss_db",
+    "plan_sites",
     "population_from_raster",
     "predict",
     "project_from_frames",
