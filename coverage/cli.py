@@ -534,7 +534,7 @@ def plan(
 ) -> None:
     """Plan new sites (co-location first) that close an operator's coverage gaps; write a ranked list."""
     from coverage.assess import run_assessment
-    from coverage.planning import plan_sites, verify_plan, write_plan
+    from coverage.planning import check_plan_request, plan_sites, verify_plan, write_plan
     from coverage.predict import radio_config
     from coverage.siting import planning_config
 
@@ -544,6 +544,7 @@ def plan(
     path = project or sample_manifest()
     proj = _load_project(path)
     try:
+        check_plan_request(proj, operator=operator, technology=tech, sites=sites, target=share, area=area)
         cfg = planning_config(config)
         radio = radio_config(radio_file)
         with warnings.catch_warnings(record=True) as caught:

@@ -45,7 +45,7 @@ from coverage.siting import (
     planning_config,
 )
 
-__all__ = ["SitePlan", "plan_sites", "verify_plan", "write_plan"]
+__all__ = ["SitePlan", "check_plan_request", "plan_sites", "project_with_sites", "verify_plan", "write_plan"]
 
 
 @dataclass
@@ -79,21 +79,37 @@ class SitePlan:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _check_request(result: Assessment, project: Any, operator: str, technology: str, sites, target) -> None:
+def check_plan_request(
+    project: Any,
+    *,
+    operator: str,
+    technology: str,
+    sites: int | None,
+    target: float | None,
+    area: str | None = None,
+    technologies: tuple[str, ...] = ("4G", "5G"),
+) -> None:
+    """Raise :class:`CoverageError` for a request the planner cannot answer, before any work is done:
+    an unknown or fixed-only operator, an unknown technology, both or neither of ``sites`` and ``target``,
+    ``sites`` < 1, ``target`` outside (0, 1], or an ``area`` naming no district or commune of the project."""
     from coverage.layers import operators
 
     if operator not in operators() or not operators()[operator].mobile:
         known = ", ".join(o for o, v in operators().items() if v.mobile)
         raise CoverageError(f"unknown mobile operator {operator!r} (known: {known})")
-    techs = result.config["mobile"]["technologies"]
-    if technology not in techs:
-        raise CoverageError(f"unknown technology {technology!r} (assessed: {', '.join(techs)})")
+    if technology not in technologies:
+        raise CoverageError(f"unknown technology {technology!r} (assessed: {', '.join(technologies)})")
     if (sites is None) == (target is None):
         raise CoverageError("give either a number of sites or a target share of hamlets, not both")
     if sites is not None and sites < 1:
         raise CoverageError(f"sites must be >= 1, got {sites}")
     if target is not None and not 0.0 < target <= 1.0:
         raise CoverageError(f"target must be a share within (0, 1] (100% = 1.0), got {target}")
+    if area is not None:
+        admin = project["admin_units"]
+        unit = admin[admin["unit_code"] == area]
+        if unit.empty or set(unit["level"]) == {"province"}:
+            raise CoverageError(f"area {area!r} names no district or commune of the project")
 
 
 def plan_sites(
@@ -137,7 +153,10 @@ def plan_sites(
     """
     from coverage.optimize import MaximalCovering, SetCovering
 
-    _check_request(result, project, operator, technology, sites, target)
+    check_plan_request(
+        project, operator=operator, technology=technology, sites=sites, target=target, area=area,
+        technologies=tuple(result.config["mobile"]["technologies"]),
+    )  # fmt: skip
     cfg = config or planning_config()
     radio = radio or radio_config()
     crs = result.population.grid.crs
@@ -192,10 +211,6 @@ def plan_sites(
 
 def _hamlets_in_area(result: Assessment, project: Any, code: str) -> np.ndarray:
     """Boolean mask of the hamlets inside the district or commune ``code`` (either period)."""
-    admin = project["admin_units"]
-    unit = admin[admin["unit_code"] == code]
-    if unit.empty or set(unit["level"]) == {"province"}:
-        raise CoverageError(f"area {code!r} names no district or commune of the project")
     h = result.hamlets
     mask = np.zeros(len(h), dtype=bool)
     for col in ("commune_code", "district_code", "commune_2025_code"):

@@ -221,7 +221,7 @@ def test_plan_rejects_bad_requests_and_writes_nothing(tmp_path: Path) -> None:
         app, ["plan", str(project), "--operator", "VNPT", "--sites", "1", "--area", "12345", "--out", str(out)]
     )
     assert res.exit_code == 1 and "area '12345' names no district or commune" in res.output
-    assert not (out / "sites_ranked.csv").exists()
+    assert not out.exists()  # refused before anything was computed or written
     res = runner.invoke(app, ["plan", str(project), "--operator", "VNPT", "--out", str(out)])
     assert res.exit_code != 0 and "--sites K or --target" in _text(res.output)
 
