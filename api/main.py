@@ -114,10 +114,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
         return JSONResponse(status_code=422, content={"detail": detail})
 
-    from api.routers import data, maps, pages, sites
+    from api.routers import candidates, data, maps, pages, sites
 
     app.include_router(pages.router)
     app.include_router(maps.router)
     app.include_router(data.router)
     app.include_router(sites.router)
+    app.include_router(candidates.router)
+    app.include_router(candidates.maps_router)
     return app

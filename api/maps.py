@@ -1,4 +1,5 @@
-"""The service's HTML pages: the coverage-gap map, the sharing map (folium/Leaflet) and the landing page.
+"""The service's HTML pages: the coverage-gap map, the sharing map, the candidate sites map (folium/Leaflet)
+and the landing page.
 
 Pages load nothing from the internet but the background tiles (``settings.map_tiles``): Leaflet comes from
 ``/static/leaflet/`` (:class:`LeafletMap` replaces folium's CDN links), and nothing used here needs jQuery or
@@ -36,7 +37,7 @@ from jinja2 import Environment
 from PIL import Image
 
 from api.cache import PageCache
-from api.views import Unit, find_unit, hamlet_view, hamlets_in, round_coords, sites_view
+from api.views import Unit, UnknownUnitError, find_unit, hamlet_view, hamlets_in, round_coords, sites_view
 from coverage.crs import utm_crs_for
 from coverage.report import DEAD_ZONE_COLOUR, FAP_COLOUR, HAMLET_STATUSES, SITE_COLOUR, STATUS_COLOURS
 
@@ -157,6 +158,14 @@ form.bar a { color: #fff; font-weight: 600; text-decoration: none; margin-right:
 form.bar label { display: inline-flex; gap: 4px; align-items: center; }
 form.bar select { font-size: 13px; max-width: 16em; }
 form.bar button { font-size: 13px; }
+form.bar input { font-size: 13px; width: 5.5em; }
+.box { position: fixed; bottom: 56px; left: 10px; z-index: 1000; background: rgba(255,255,255,.95);
+  padding: 7px 10px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.35); font-size: 12.5px; max-width: 26em; }
+.box table { border-collapse: collapse; margin-top: 3px; }
+.box th, .box td { text-align: left; padding: 1px 8px 1px 0; }
+.box td.num { text-align: right; }
+.cand { display: flex; align-items: center; justify-content: center; width: 22px; height: 22px; border-radius: 50%;
+  color: #fff; font: 700 12px/1 system-ui, Arial, sans-serif; border: 2px solid #fff; box-shadow: 0 0 3px #000; }
 .note { order: -1; padding: 5px 10px; background: #fff3cd; color: #5c4500; font-size: 14px; }
 .legend { position: fixed; bottom: 26px; right: 10px; z-index: 1000; background: rgba(255,255,255,.93);
   padding: 7px 10px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.35); font-size: 12.5px; line-height: 1.55;
@@ -350,7 +359,7 @@ _env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 _BAR = _env.from_string(
     """
-<form class="bar" method="get" action="{{ action }}">
+<form class="bar" method="get" action="{{ action }}"{% if onsubmit %} onsubmit="{{ onsubmit }}"{% endif %}>
   <a href="/?lang={{ lang }}">{{ t.home }}</a><span>{{ title }}</span>
   {% for name, label, options, onchange in selects %}
   <label>{{ label }}
@@ -363,6 +372,12 @@ _BAR = _env.from_string(
       {% if group %}</optgroup>{% endif %}
     {% endfor %}
     </select>
+  </label>
+  {% endfor %}
+  {% for name, label, value, attrs, oninput in inputs or [] %}
+  <label>{{ label }}
+    <input name="{{ name }}" value="{{ value }}"{% for k, v in attrs %} {{ k }}="{{ v }}"{% endfor %}
+      {%- if oninput %} oninput="{{ oninput }}"{% endif %}>
   </label>
   {% endfor %}
   <button type="submit">{{ t.show }}</button>
@@ -535,38 +550,7 @@ def gaps_page(
         parts.append(f'<div class="note">{_esc(t["too_many"].format(n=fmt_num(len(view), q.lang)))}</div>')
         legend_rows += [("fill", c, t[f"share_band_{i}"]) for i, (_, c) in enumerate(SHARE_BANDS)]
     else:
-        geoms = _display_layer(cache, project, result, "hamlets", result.hamlets, options.simplify_m)
-        hv = _with_display_geometry(view, geoms)
-        props = pd.DataFrame(
-            {
-                "hamlet_id": hv["hamlet_id"].astype(str),
-                "name": hv["name"].map(_esc),
-                "commune": hv.get("commune_name", pd.Series("", index=hv.index)).map(_esc),
-                "people": hv["population"].map(lambda v: fmt_num(v, q.lang)),
-                "share": hv["share_people"].map(lambda v: fmt_pct(v, q.lang)),
-                "status": hv["status"].map(lambda s: st.get(s, s)),
-                "s": hv["status"],
-            },
-            index=hv.index,
-        )
-        hv = gpd.GeoDataFrame(props, geometry=hv.geometry, crs=4326)
-        if len(hv):
-            folium.GeoJson(
-                _fc(hv, list(props.columns)),
-                name=t["layer_hamlets"],
-                style_function=lambda f: {
-                    "fillColor": STATUS_COLOURS.get(f["properties"]["s"], "#bdbdbd"),
-                    "color": "#ffffff",
-                    "weight": 0.8,
-                    "fillOpacity": 0.5,
-                },
-                highlight_function=lambda f: {"weight": 2.5, "color": "#222222"},
-                tooltip=folium.GeoJsonTooltip(
-                    fields=["name", "commune", "people", "share", "status"],
-                    aliases=[t["f_hamlet"], t["f_commune"], t["f_population"], t["f_share_people"], t["f_status"]],
-                    sticky=True,
-                ),
-            ).add_to(m)
+        _hamlet_layer(m, project, result, cache, view, q.lang, t, options)
         legend_rows += [("fill", STATUS_COLOURS[s], st[s]) for s in HAMLET_STATUSES]
         _dead_zones(m, project, result, cache, unit, q, t, options)
         legend_rows.append(("fill", DEAD_ZONE_COLOUR, t["layer_dead_zones"]))
@@ -601,6 +585,52 @@ def gaps_page(
         t["predicted_note"],
     )
     return _finish(m, t, title, [bar, *parts, _status_note(status, t), legend])
+
+
+def _hamlet_layer(
+    m: folium.Map,
+    project: Any,
+    result: Any,
+    cache: PageCache,
+    view: gpd.GeoDataFrame,
+    lang: str,
+    t: Mapping[str, Any],
+    options: MapOptions,
+) -> None:
+    """Hamlets of ``view`` (:func:`api.views.hamlet_view` rows) filled by their status, with a tooltip."""
+    st = t["status"]
+    geoms = _display_layer(cache, project, result, "hamlets", result.hamlets, options.simplify_m)
+    hv = _with_display_geometry(view, geoms)
+    props = pd.DataFrame(
+        {
+            "hamlet_id": hv["hamlet_id"].astype(str),
+            "name": hv["name"].map(_esc),
+            "commune": hv.get("commune_name", pd.Series("", index=hv.index)).map(_esc),
+            "people": hv["population"].map(lambda v: fmt_num(v, lang)),
+            "share": hv["share_people"].map(lambda v: fmt_pct(v, lang)),
+            "status": hv["status"].map(lambda s: st.get(s, s)),
+            "s": hv["status"],
+        },
+        index=hv.index,
+    )
+    hv = gpd.GeoDataFrame(props, geometry=hv.geometry, crs=4326)
+    if len(hv):
+        folium.GeoJson(
+            _fc(hv, list(props.columns)),
+            name=t["layer_hamlets"],
+            style_function=lambda f: {
+                "fillColor": STATUS_COLOURS.get(f["properties"]["s"], "#bdbdbd"),
+                "color": "#ffffff",
+                "weight": 0.8,
+                "fillOpacity": 0.5,
+            },
+            highlight_function=lambda f: {"weight": 2.5, "color": "#222222"},
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name", "commune", "people", "share", "status"],
+                aliases=[t["f_hamlet"], t["f_commune"], t["f_population"], t["f_share_people"], t["f_status"]],
+                sticky=True,
+            ),
+        ).add_to(m)
 
 
 def _commune_shares(
@@ -1001,6 +1031,329 @@ def sharing_page(
 
 
 # ------------------------------------------------------------------------------------------------------------
+# the candidate sites map
+# ------------------------------------------------------------------------------------------------------------
+
+CANDIDATE_COLOURS: Mapping[str, str] = {"colocation": SHARED_COLOUR, "new_build": "#1f4e9c", "pole": "#00838f"}
+"""Marker colours of planned sites by build type (co-location in the sharing colour)."""
+OTHER_SITE_COLOUR = "#9e9e9e"
+PLAN_TECHNOLOGIES = ("4G", "5G")
+DEFAULT_PLAN_SITES = 5
+"""Sites planned by the map page when neither ``sites`` nor ``target`` is given."""
+
+
+@dataclass(frozen=True)
+class CandidatesQuery:
+    operator: str = "Viettel"
+    technology: str = "4G"
+    sites: int | None = None
+    target: float | None = None
+    area: str | None = None
+    lang: str = "vi"
+
+
+def find_area(project: Any, code: str | None) -> Unit:
+    """The district or commune ``code`` of either period (the province when None); UnknownUnitError otherwise."""
+    if code is None:
+        return find_unit(project, None, "pre2025")
+    for period in ("pre2025", "post2025"):
+        try:
+            unit = find_unit(project, code, period)
+        except UnknownUnitError:
+            continue
+        if unit.level != "province":
+            return unit
+    raise UnknownUnitError(f"area {code!r} names no district or commune of the project")
+
+
+def _tenant_of(tenants: pd.Series, operator: str) -> np.ndarray:
+    return (
+        tenants.fillna("").astype(str).map(lambda s: operator in {x.strip() for x in s.split(";")}).to_numpy(dtype=bool)
+    )
+
+
+def _ranked_props(plan: Any, result: Any, project: Any, lang: str, t: Mapping[str, Any]) -> gpd.GeoDataFrame:
+    ranked = plan.ranked
+    names = dict(zip(result.hamlets["hamlet_id"].astype(str), result.hamlets["name"].astype(str), strict=True))
+    pole_owner: dict[str, str] = {}
+    if "poles" in project and "owner" in project["poles"]:
+        poles = project["poles"]
+        pole_owner = dict(zip(poles["pole_id"].astype(str), poles["owner"].fillna("").astype(str), strict=True))
+    builds = t["build"]
+
+    def host(r: Any) -> str:
+        if r.build == "colocation":
+            return f"{_esc(r.source)} ({_esc(r.host_owner)})"
+        if r.build == "pole":
+            owner = pole_owner.get(str(r.source), "")
+            return _esc(r.source) + (f" ({_esc(owner)})" if owner else "")
+        return "–"
+
+    def newly(ids: Any) -> str:
+        ids = [i for i in str(ids or "").split(";") if i]
+        return ", ".join(f"{_esc(names.get(i, i))} ({_esc(i)})" for i in ids) or "–"
+
+    props = pd.DataFrame(
+        {
+            "rank": ranked["rank"].astype(int),
+            "build": ranked["build"].map(lambda b: builds.get(b, b)),
+            "host": [host(r) for r in ranked.itertuples()],
+            "gained": ranked["people_gained"].map(lambda v: fmt_num(v, lang)),
+            "cumulative": ranked["people_cumulative"].map(lambda v: fmt_num(v, lang)),
+            "hamlets": ranked["hamlets_newly_covered"].map(newly),
+            "height": ranked["height_m"].map(lambda v: fmt_num(v, lang, 0)),
+            "b": ranked["build"].astype(str),
+        },
+        index=ranked.index,
+    )
+    return gpd.GeoDataFrame(props, geometry=round_coords(ranked[["geometry"]], 6).geometry, crs=4326)
+
+
+def _candidate_markers(m: folium.Map, frame: gpd.GeoDataFrame, t: Mapping[str, Any]) -> None:
+    """The planned sites as numbered circles (colour by build type) with a popup each."""
+
+    def style(f: dict) -> dict:
+        p = f["properties"]
+        colour = CANDIDATE_COLOURS.get(p["b"], "#333333")
+        return {"html": f'<div class="cand cand-{p["b"]}" style="background:{colour}">{int(p["rank"])}</div>'}
+
+    folium.GeoJson(
+        _fc(frame, ["rank", "build", "host", "gained", "cumulative", "hamlets", "height", "b"]),
+        name=t["layer_candidates"],
+        marker=folium.Marker(icon=folium.DivIcon(icon_size=(26, 26), icon_anchor=(13, 13), class_name="cand-icon")),
+        style_function=style,
+        popup=folium.GeoJsonPopup(
+            fields=["rank", "build", "host", "gained", "cumulative", "hamlets", "height"],
+            aliases=[
+                t["f_rank"],
+                t["f_build"],
+                t["f_host"],
+                t["f_people_gained"],
+                t["f_people_cumulative"],
+                t["f_hamlets_newly"],
+                t["f_height"],
+            ],
+        ),
+    ).add_to(m)
+
+
+def _existing_sites(m: folium.Map, project: Any, bounds: tuple, operator: str, t: Mapping[str, Any]) -> None:
+    sites = _within(sites_view(project), bounds)
+    if sites.empty:
+        return
+    own = _tenant_of(sites["tenants"], operator)
+    layers = ((False, OTHER_SITE_COLOUR, "layer_other_sites"), (True, SITE_COLOUR, "layer_own_sites"))
+    for flag, colour, label in layers:
+        sel = sites[own == flag]
+        if sel.empty:
+            continue
+        folium.GeoJson(
+            _fc(_site_props(sel), ["site_id", "owner", "tenants", "technologies", "cells"]),
+            name=t[label].format(operator=operator),
+            marker=folium.CircleMarker(
+                radius=4, color="#ffffff", weight=1, fill=True, fill_color=colour, fill_opacity=1.0
+            ),
+            popup=_site_popup(t),
+        ).add_to(m)
+
+
+def _num(x: Any) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v
+
+
+def _plan_box(plan: Any, result: Any, lang: str, t: Mapping[str, Any]) -> str:
+    """Solver figures, people gained and the scorecard change (before → after estimate → after verified)."""
+    sol = plan.solution
+    ranked = plan.ranked
+    gained = float(ranked["people_cumulative"].iloc[-1]) if len(ranked) else 0.0
+    counts = ranked["build"].value_counts() if len(ranked) else pd.Series(dtype=int)
+    builds = ", ".join(f"{fmt_num(n, lang)} {_esc(t['build'].get(b, b)).lower()}" for b, n in counts.items())
+    objective = _num(getattr(sol, "objective", None))
+    bound = _num(getattr(sol, "bound", None))
+    obj_unit = t["people"] if plan.mode == "sites" else t["cost_units"]
+    solver_rows = [
+        (t["solver_method"], _esc(getattr(sol, "method", ""))),
+        (t["solver_objective"], f"{fmt_num(objective, lang, 0 if plan.mode == 'sites' else 2)} {_esc(obj_unit)}"),
+        (t["solver_bound"], fmt_num(bound, lang, 0 if plan.mode == "sites" else 2)),
+        (t["solver_gap"], fmt_pct(getattr(sol, "gap", None), lang, 2)),
+        (t["solver_seconds"], fmt_num(getattr(sol, "seconds", None), lang, 2)),
+    ]
+    labels = {"hamlets_mobile_broadband": t["figure_hamlets_mobile"], "bts_site_sharing": t["bts_site_sharing"]}
+    verified = plan.scorecard["after"].notna().any()
+    card = []
+    for r in plan.scorecard.itertuples():
+        after = f" → {fmt_pct(r.after, lang, 1)}" if verified else ""
+        change = f"{fmt_pct(r.before, lang, 1)} → {fmt_pct(r.after_estimate, lang, 1)}{after}"
+        card.append((labels.get(r.indicator, r.indicator), change))
+    head = t["scorecard_change_verified"] if verified else t["scorecard_change"]
+    rows = "".join(f"<tr><th>{_esc(a)}</th><td>{b}</td></tr>" for a, b in solver_rows)
+    card_rows = "".join(f"<tr><th>{_esc(a)}</th><td>{_esc(b)}</td></tr>" for a, b in card)
+    summary = t["plan_summary"].format(n=fmt_num(len(ranked), lang), people=fmt_num(gained, lang))
+    return (
+        f'<div class="box plan-box"><b>{_esc(summary)}</b>'
+        + (f"<div>{builds}</div>" if builds else "")
+        + f"<table>{rows}</table><b>{_esc(head)}</b><table>{card_rows}</table></div>"
+    )
+
+
+def _candidates_bar(project: Any, unit: Unit, q: CandidatesQuery, t: Mapping[str, Any], title: str) -> str:
+    from api.schemas import MAX_PLAN_SITES, MOBILE_OPERATORS
+
+    ops = [(o, o, o == q.operator) for o in MOBILE_OPERATORS]
+    techs = [(x, t[x], x == q.technology) for x in PLAN_TECHNOLOGIES]
+    language = (
+        "lang",
+        t["language"],
+        [(None, [("vi", "Tiếng Việt", q.lang == "vi"), ("en", "English", q.lang == "en")])],
+        _SUBMIT,
+    )
+    selects = [
+        ("operator", t["operator"], [(None, ops)], None),
+        ("technology", t["technology"], [(None, techs)], None),
+        *_unit_selects(project, unit, t),
+        language,
+    ]
+    inputs = [
+        (
+            "sites",
+            t["sites"],
+            "" if q.sites is None else str(q.sites),
+            [("type", "number"), ("min", "1"), ("max", str(MAX_PLAN_SITES)), ("step", "1")],
+            "this.form.target.value=''",
+        ),
+        (
+            "target",
+            t["target_share"],
+            "" if q.target is None else f"{q.target:g}",
+            [("type", "number"), ("min", "0.01"), ("max", "1"), ("step", "0.01")],
+            "this.form.sites.value=''",
+        ),
+    ]
+    return _BAR.render(action="/maps/candidates", lang=q.lang, t=t, title=title, selects=selects, inputs=inputs)
+
+
+def candidates_page(
+    project: Any,
+    result: Any,
+    status: Any,
+    q: CandidatesQuery,
+    plan: Any | None,
+    *,
+    error: str | None = None,
+    tiles: str = "OpenStreetMap",
+    options: MapOptions = MapOptions(),
+    cache: PageCache | None = None,
+) -> str:
+    """The candidate sites map: hamlets by their current status, the operator's and other operators' sites,
+    and ``plan`` (:class:`coverage.planning.SitePlan`)'s ranked sites as numbered markers, with the solver
+    figures and the scorecard change; ``error`` (a request the planner refused) instead of a plan.
+
+    Raises UnknownUnitError for an unknown area.
+    """
+    cache = cache or PageCache(options.cache_size)
+    t = texts(q.lang)
+    st = t["status"]
+    unit = find_area(project, q.area)
+    # hamlets by what the plan changes: the operator's technology (best sites), any operator (target share)
+    technology, operator = (q.technology, q.operator) if q.target is None else ("broadband", "any")
+    try:
+        view = hamlet_view(result, technology, operator)
+    except KeyError:
+        technology, operator = "broadband", "any"
+        view = hamlet_view(result, technology, operator)
+    view = view[hamlets_in(result, unit)]
+    bounds = unit.bounds
+    ranked = plan.ranked if plan is not None else None
+    if ranked is not None and len(ranked):
+        west, south, east, north = ranked.to_crs(4326).total_bounds
+        bounds = (min(bounds[0], west), min(bounds[1], south), max(bounds[2], east), max(bounds[3], north))
+    wide = _expand(bounds, options.margin_m)
+    m = _new_map(bounds, tiles)
+
+    parts: list[str] = []
+    legend_rows: list[tuple[str, str, str]] = []
+    if len(view) > options.max_hamlets:
+        gq = GapsQuery(technology, operator, unit.code if unit.level != "province" else None, unit.period, q.lang)
+        _commune_shares(m, project, result, cache, view, unit, gq, t)
+        legend_rows += [("fill", c, t[f"share_band_{i}"]) for i, (_, c) in enumerate(SHARE_BANDS)]
+    else:
+        _hamlet_layer(m, project, result, cache, view, q.lang, t, options)
+        legend_rows += [("fill", STATUS_COLOURS[s], st[s]) for s in HAMLET_STATUSES]
+    _admin_lines(m, project, cache, result, unit.period, wide, t)
+    _existing_sites(m, project, wide, q.operator, t)
+    legend_rows += [
+        ("dot", SITE_COLOUR, t["layer_own_sites"].format(operator=q.operator)),
+        ("dot", OTHER_SITE_COLOUR, t["layer_other_sites"].format(operator=q.operator)),
+    ]
+    if ranked is not None and len(ranked):
+        _candidate_markers(m, _ranked_props(plan, result, project, q.lang, t), t)
+    legend_rows += [("dot", CANDIDATE_COLOURS[b], t["candidate_legend"][b]) for b in CANDIDATE_COLOURS]
+    legend_rows += [("line", "#111111", t["layer_districts"]), ("line", "#555555", t["layer_communes"])]
+
+    if error is not None:
+        parts.append(f'<div class="note plan-error">{_esc(t["plan_error"].format(error=error))}</div>')
+    elif plan is not None:
+        parts.append(_plan_box(plan, result, q.lang, t))
+        if not len(ranked):
+            parts.append(f'<div class="note">{_esc(t["plan_nothing"])}</div>')
+    title = f"{t['candidates_title']} – {q.operator} {q.technology} – {unit.name}"
+    bar = _candidates_bar(project, unit, q, t, title)
+    what = t["any_operator"] if operator == "any" else operator
+    legend = _legend(f"{t['hamlets_by']}: {t[technology]} · {what}", legend_rows, t["predicted_note"])
+    return _finish(m, t, title, [bar, *parts, _status_note(status, t), legend])
+
+
+_WAITING = _env.from_string(
+    """<!DOCTYPE html>
+<html lang="{{ t.html_lang }}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="{{ refresh_s }}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>
+body { font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif; margin: 0; color: #1b1b1b; }
+header { background: #16325c; color: #fff; padding: 10px 18px; }
+header a { color: #fff; font-weight: 600; margin-right: 10px; }
+main { padding: 18px; }
+.computing { font-size: 1.15em; }
+</style>
+</head>
+<body>
+<header><a href="/?lang={{ lang }}">{{ t.home }}</a>{{ title }}</header>
+<main>
+<p class="computing">{{ message }}</p>
+{% if progress %}<p>{{ progress }}</p>{% endif %}
+{% if job_id %}<p><a href="/api/candidates/{{ job_id }}">{{ t.job_status }}</a></p>{% endif %}
+</main>
+</body>
+</html>
+"""
+)
+
+
+def waiting_page(
+    q: CandidatesQuery, *, job_id: str | None = None, progress: str = "", busy: bool = False, refresh_s: int = 3
+) -> str:
+    """A page that refreshes itself every ``refresh_s`` s while the plan is computed (or the planner is busy)."""
+    t = texts(q.lang)
+    title = f"{t['candidates_title']} – {q.operator} {q.technology}"
+    return _WAITING.render(
+        t=t,
+        lang=q.lang,
+        title=title,
+        message=t["planner_busy"] if busy else t["computing"],
+        progress=progress,
+        job_id=job_id,
+        refresh_s=refresh_s,
+    )
+
+
+# ------------------------------------------------------------------------------------------------------------
 # the landing page
 # ------------------------------------------------------------------------------------------------------------
 
@@ -1044,6 +1397,8 @@ ul.links { padding-left: 1.2em; }
 <div class="cards">
   <div class="card"><a href="/maps/gaps?lang={{ lang }}">{{ t.gaps_title }}</a><br>{{ t.gaps_intro }}</div>
   <div class="card"><a href="/maps/sharing?lang={{ lang }}">{{ t.sharing_title }}</a><br>{{ t.sharing_intro }}</div>
+  <div class="card"><a href="/maps/candidates?lang={{ lang }}">{{ t.candidates_title }}</a><br>
+    {{ t.candidates_intro }}</div>
 </div>
 <h2>{{ t.summary }}</h2>
 <table>

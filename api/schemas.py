@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from coverage.crs import VIETNAM_LAT_MAX_DEG, VIETNAM_LAT_MIN_DEG, VIETNAM_LON_MAX_DEG, VIETNAM_LON_MIN_DEG
 from coverage.layers import SCHEMAS, STRUCTURES, TECHNOLOGIES, operators
@@ -145,3 +145,98 @@ class FeatureCollection(BaseModel):
 
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[dict[str, Any]]
+
+
+# -- site planning (``/api/candidates``) ----------------------------------------------------------------------
+
+MOBILE_OPERATORS: tuple[str, ...] = tuple(o for o, v in operators().items() if v.mobile)
+MobileOperator = Literal[MOBILE_OPERATORS]  # type: ignore[valid-type]
+MAX_PLAN_SITES = 500
+
+
+class CandidatesRequest(Strict):
+    """A site plan for one operator's technology: the best ``sites`` new sites, or the cheapest set reaching a
+    ``target`` share of covered hamlets (exactly one of the two)."""
+
+    operator: MobileOperator = Field(description="Mobile operator the sites are planned for.")
+    technology: Literal["4G", "5G"] = Field(description="Technology of the new cells.")
+    sites: int | None = Field(None, ge=1, le=MAX_PLAN_SITES, description="Best this many new sites (maximal covering).")
+    target: float | None = Field(
+        None,
+        gt=0.0,
+        le=1.0,
+        description="Share of hamlets (0-1] to bring to 'covered' (any operator) with the cheapest sites.",
+    )
+    area: str | None = Field(
+        None, pattern=ID_PATTERN, description="District or commune code (before or after 2025): plan for its hamlets."
+    )
+    verify: bool = Field(
+        False, description="Recompute the scorecard with the full radio engine (slow: tens of seconds)."
+    )
+
+    @model_validator(mode="after")
+    def _sites_or_target(self) -> CandidatesRequest:
+        if (self.sites is None) == (self.target is None):
+            raise ValueError("give exactly one of `sites` (number of sites) or `target` (share of hamlets)")
+        return self
+
+
+class SolverOut(BaseModel):
+    """The optimisation's figures."""
+
+    objective: float | None = Field(None, description="People covered (sites) or cost in new-mast units (target).")
+    bound: float | None = Field(None, description="Bound on the objective (LP relaxation).")
+    gap: float | None = Field(None, description="Relative distance between objective and bound.")
+    seconds: float | None = None
+    method: str | None = None
+
+
+class ScorecardChange(BaseModel):
+    """A province indicator before and after the plan (estimated; ``after`` once verified by the engine)."""
+
+    indicator: str
+    before: float | None = None
+    after_estimate: float | None = None
+    after: float | None = None
+
+
+class CandidatesResult(BaseModel):
+    """A solved site plan: ranked sites (GeoJSON), solver figures and the scorecard change."""
+
+    job_id: str
+    status_url: str
+    version: int = Field(description="Version of the figures the plan was computed on.")
+    operator: str
+    technology: str
+    mode: Literal["sites", "target"]
+    sites: int | None = None
+    target: float | None = None
+    area: str | None = None
+    verified: bool
+    solver: SolverOut
+    scorecard: list[ScorecardChange]
+    stats: dict[str, Any]
+    ranked: FeatureCollection
+
+
+class JobAccepted(BaseModel):
+    """A plan being computed: poll ``status_url``."""
+
+    job_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    status_url: str
+
+
+class JobOut(BaseModel):
+    """A planning job: its state, and the plan once done (or the error)."""
+
+    job_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: str
+    created: float = Field(description="Unix time.")
+    started: float | None = None
+    finished: float | None = None
+    version: int = Field(description="Version of the figures the job computes on.")
+    stale: bool = Field(description="The figures have changed since: submit the request again for a fresh plan.")
+    error: str | None = None
+    result: CandidatesResult | None = None
