@@ -120,3 +120,17 @@ def test_landing_page_and_api_docs_render_offline(base_url: str, browser):
     page.wait_for_selector(".swagger-ui .opblock", timeout=15_000)
     assert page.locator(".opblock").count() >= 8  # the documented operations
     assert offline == [], offline
+
+
+def test_candidate_map_shows_numbered_planned_sites(base_url: str, browser, tmp_path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    # planning takes a few seconds on the sample: the page says so and reloads itself until the plan is ready
+    page.goto(f"{base_url}/maps/candidates?operator=Vietnamobile&technology=4G&sites=5", wait_until="load")
+    page.wait_for_selector(".cand-icon", timeout=120_000)
+    page.wait_for_timeout(800)
+    assert page.locator(".cand-icon").count() == 5
+    assert page.locator(".legend").is_visible()
+    page.screenshot(path=str(tmp_path / "candidates.png"))
+    assert errors == [], errors
