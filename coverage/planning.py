@@ -59,7 +59,9 @@ class SitePlan:
     ranked : GeoDataFrame
         The chosen candidates in order (EPSG:4326): ``rank``, ``candidate_id``, ``kind``, ``build``,
         ``source`` (host mast, pole, commune or hamlet), ``host_owner``, ``lon``, ``lat``, ``height_m``,
-        ``people_gained`` (marginal), ``people_cumulative``, ``hamlets_newly_covered`` (ids, ";"-joined).
+        ``people_gained`` (marginal, in the model's measure: people the operator did not cover for best k sites,
+        people no operator covered for a target share), ``people_cumulative``, ``hamlets_newly_covered`` (ids,
+        ";"-joined).
     candidates : GeoDataFrame
         Every candidate considered, with ``selected``.
     scorecard : DataFrame
@@ -193,7 +195,10 @@ def plan_sites(
         sol = model.solve(time_limit_s=limit)
         mode = "target"
     selected = np.asarray(sol.selected, dtype=np.int64)
-    ranked = _ranked(cands, demand, a, selected, result)
+    # rank and count in the model's own measure: the operator's uncovered people (best k sites), or the people no
+    # operator covers (target share of hamlets)
+    measure = demand["people"] if mode == "sites" else demand["people_uncovered_any"]
+    ranked = _ranked(cands, demand, a, selected, result, measure.to_numpy(float))
     cands = cands.assign(selected=np.isin(np.arange(len(cands)), selected))
     card = _scorecard_estimate(result, project, demand, a, selected, cands, operator)
     if area is not None:
@@ -231,9 +236,13 @@ def _hamlet_groups(result: Assessment, demand: pd.DataFrame) -> tuple[np.ndarray
 
 
 def _ranked(
-    cands: gpd.GeoDataFrame, demand: pd.DataFrame, a: sp.csc_matrix, selected: np.ndarray, result: Assessment
+    cands: gpd.GeoDataFrame,
+    demand: pd.DataFrame,
+    a: sp.csc_matrix,
+    selected: np.ndarray,
+    result: Assessment,
+    people: np.ndarray,
 ) -> gpd.GeoDataFrame:
-    people = demand["people"].to_numpy(float)
     covered = np.zeros(len(demand), dtype=bool)
     gains, cum, newly = [], [], []
     hamlet_pop = result.hamlets["population"].to_numpy(float)

@@ -326,13 +326,14 @@ def candidate_sites(
                 nb[["x_m", "y_m"]].to_numpy()
             )
             ok &= d >= need
+        heights = np.where(urban, float(cell["mast_height_urban_m"]), float(cell["mast_height_m"]))[ok]
         nb = nb[ok]
         rows.append(
             nb.assign(
                 build="new_build",
                 host_owner="",
                 host_tenants="",
-                height_m=float(cell["mast_height_m"]),
+                height_m=heights,
                 cost=float(cost["new_build"]),
             )
         )

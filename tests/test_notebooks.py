@@ -21,4 +21,4 @@ def test_notebook_committed_with_outputs(path: Path) -> None:
 
 def test_notebooks_exist() -> None:
     names = [p.name for p in NOTEBOOKS]
-    assert "01_data_model.ipynb" in names and "02_assessment.ipynb" in names
+    assert {"01_data_model.ipynb", "02_assessment.ipynb", "03_planning.ipynb"} <= set(names)
