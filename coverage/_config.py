@@ -6,6 +6,7 @@ import copy
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,34 @@ def merge_settings(
                 raise CoverageError(f"{where}: setting {dotted!r} must be str, got {value!r}")
             out[key] = value
     return out
+
+
+@dataclass(frozen=True)
+class SettingsFile:
+    """Settings read by :func:`load_settings`: nested dicts, and where they came from (for messages)."""
+
+    settings: dict[str, Any]
+    source: str = "<defaults>"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.settings[key]
+
+
+def load_settings(
+    name: str,
+    path: str | os.PathLike[str] | None,
+    overrides: Mapping[str, Any] | None,
+    what: str,
+    *,
+    free_tables: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], str]:
+    """``coverage/data/<name>`` merged with a user's TOML file (any subset of keys), then ``overrides``;
+    returns the settings and their source (the user's file, or the packaged one)."""
+    settings = packaged_toml(name)
+    source = f"coverage/data/{name}"
+    if path is not None:
+        settings = merge_settings(settings, read_toml(path, what), str(path), free_tables=free_tables)
+        source = str(path)
+    if overrides:
+        settings = merge_settings(settings, overrides, "overrides", free_tables=free_tables)
+    return settings, source

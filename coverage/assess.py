@@ -57,7 +57,7 @@ import rasterio
 import shapely
 from pyproj import Transformer
 
-from coverage._config import merge_settings, packaged_toml, read_toml
+from coverage._config import SettingsFile, load_settings
 from coverage._errors import CoverageError, MissingLayerError
 from coverage.admin import commune_ancestors
 from coverage.crs import STORAGE_CRS
@@ -118,14 +118,10 @@ _SHARING_AS = {
 
 
 @dataclass(frozen=True)
-class AssessmentConfig:
+class AssessmentConfig(SettingsFile):
     """Assessment settings: ``coverage/data/assessment.toml`` merged with the user's file and overrides."""
 
-    settings: dict[str, Any]
     source: str = "coverage/data/assessment.toml"
-
-    def __getitem__(self, key: str) -> Any:
-        return self.settings[key]
 
     def rules(self, location_probability: float | None = None) -> list[str]:
         """The coverage rules in words, for every report that uses them.
@@ -167,13 +163,7 @@ def assessment_config(
     Unknown keys, wrongly typed values and values out of range raise :class:`CoverageError` naming the file
     and the key.
     """
-    settings = packaged_toml("assessment.toml")
-    source = "coverage/data/assessment.toml"
-    if path is not None:
-        settings = merge_settings(settings, read_toml(path, "assessment settings"), str(path))
-        source = str(path)
-    if overrides:
-        settings = merge_settings(settings, overrides, "overrides")
+    settings, source = load_settings("assessment.toml", path, overrides, "assessment settings")
     cfg = AssessmentConfig(settings, source)
     _check_config(cfg)
     return cfg

@@ -45,7 +45,7 @@ import shapely
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from coverage._config import merge_settings, packaged_toml, read_toml
+from coverage._config import SettingsFile, load_settings
 from coverage._errors import CoverageError, MissingLayerError
 from coverage.antennas import omni_pattern, sector_pattern
 from coverage.assess import Assessment
@@ -74,14 +74,10 @@ SECTOR_AZIMUTHS_DEG = (0.0, 120.0, 240.0)
 
 
 @dataclass(frozen=True)
-class PlanningConfig:
+class PlanningConfig(SettingsFile):
     """Planner settings: ``coverage/data/planning.toml`` merged with a user's file and overrides."""
 
-    settings: dict[str, Any]
     source: str = "coverage/data/planning.toml"
-
-    def __getitem__(self, key: str) -> Any:
-        return self.settings[key]
 
 
 def planning_config(
@@ -91,13 +87,7 @@ def planning_config(
 
     Unknown keys, wrong types and values out of range raise :class:`CoverageError` naming the file and key.
     """
-    settings = packaged_toml("planning.toml")
-    source = "coverage/data/planning.toml"
-    if path is not None:
-        settings = merge_settings(settings, read_toml(path, "planning settings"), str(path))
-        source = str(path)
-    if overrides:
-        settings = merge_settings(settings, overrides, "overrides")
+    settings, source = load_settings("planning.toml", path, overrides, "planning settings")
     problems = []
     c = settings["candidates"]
     bad = [k for k in c["kinds"] if k not in CANDIDATE_KINDS]
