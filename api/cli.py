@@ -10,17 +10,14 @@ from typing import Annotated
 
 import typer
 
-from coverage.cli import app, console, err_console
+from coverage.cli import ProjectArg, app, console, err_console
 
 __all__ = ["app"]
 
 
 @app.command()
 def serve(
-    project: Annotated[
-        Path | None,
-        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
-    ] = None,
+    project: ProjectArg = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
     workdir: Annotated[Path, typer.Option(help="Working copy of the project and its outputs.")] = Path("out/service"),

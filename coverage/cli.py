@@ -55,6 +55,11 @@ CrsOpt = Annotated[str | None, typer.Option(help="CRS to assume when the file ha
 LonOpt = Annotated[str | None, typer.Option(help="CSV longitude column (default: lon/lng/longitude/x).")]
 LatOpt = Annotated[str | None, typer.Option(help="CSV latitude column (default: lat/latitude/y).")]
 SourceLayerOpt = Annotated[str | None, typer.Option(help="Table inside a multi-layer file (GeoPackage).")]
+# Options of the commands that run on a project.
+ProjectArg = Annotated[
+    Path | None,
+    typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
+]
 
 
 def _bar(unit: str = "") -> Progress:
@@ -326,10 +331,7 @@ def _median(values: np.ndarray) -> str:
 
 @app.command()
 def predict(
-    project: Annotated[
-        Path | None,
-        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
-    ] = None,
+    project: ProjectArg = None,
     tech: Annotated[
         list[str] | None, typer.Option("--tech", help="Technology, 4G or 5G (repeat for both; default: both).")
     ] = None,
@@ -408,10 +410,7 @@ def predict(
 
 @app.command()
 def assess(
-    project: Annotated[
-        Path | None,
-        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
-    ] = None,
+    project: ProjectArg = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/assessment"),
     config: Annotated[
         Path | None, typer.Option(help="TOML file overriding coverage/data/assessment.toml (any subset of keys).")
@@ -507,10 +506,7 @@ def _share(text: str | None) -> float | None:
 
 @app.command()
 def plan(
-    project: Annotated[
-        Path | None,
-        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
-    ] = None,
+    project: ProjectArg = None,
     operator: Annotated[str, typer.Option(help="Operator planning its sites, e.g. Viettel.")] = "Viettel",
     tech: Annotated[str, typer.Option("--tech", help="Technology: 4G or 5G.")] = "4G",
     sites: Annotated[int | None, typer.Option(help="Best K new sites (maximal covering).", min=1)] = None,
@@ -594,10 +590,7 @@ def plan(
 
 @app.command()
 def fibre(
-    project: Annotated[
-        Path | None,
-        typer.Argument(help="Project (.toml manifest, .gpkg or GeoParquet folder); default: the sample province."),
-    ] = None,
+    project: ProjectArg = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/fibre"),
     costs: Annotated[
         Path | None, typer.Option(help="TOML file overriding coverage/data/fibre_costs.toml (any subset of keys).")
