@@ -55,6 +55,8 @@ class ServiceState:
         self.status = Status()
         self._lock = threading.RLock()  # guards project, result and status swaps
         self._write_lock = threading.Lock()  # one change at a time
+        # held while the prediction rasters in workdir/assessment are written, or read as a plan's starting point
+        self.prediction_lock = threading.Lock()
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
         self._stop = False
@@ -146,14 +148,15 @@ class ServiceState:
         assert project is not None
         t0 = time.perf_counter()
         try:
-            result = run_assessment(
-                project,
-                self.workdir / "assessment",
-                config=self.assess_cfg,
-                radio=self.radio_cfg,
-                report=False,
-                changed_lonlat=changed or None,
-            )
+            with self.prediction_lock:
+                result = run_assessment(
+                    project,
+                    self.workdir / "assessment",
+                    config=self.assess_cfg,
+                    radio=self.radio_cfg,
+                    report=False,
+                    changed_lonlat=changed or None,
+                )
         except Exception as exc:  # keep serving the last good figures, and say why they are old
             log.exception("assessment failed")
             with self._lock:

@@ -30,7 +30,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from coverage._errors import CoverageError
-from coverage.assess import Assessment, AssessmentConfig, assessment_config, run_assessment
+from coverage.assess import Assessment, AssessmentConfig, assessment_config, prediction_is_current, run_assessment
 from coverage.crs import STORAGE_CRS
 from coverage.io import write_layer
 from coverage.predict import RadioConfig, radio_config
@@ -381,17 +381,24 @@ def verify_plan(
     assess: AssessmentConfig | None = None,
     radio: RadioConfig | None = None,
 ) -> Assessment:
-    """Add the plan's sites, predict the area they reach again (from the prediction in ``before_dir/rasters``)
-    and reassess; fill ``plan.scorecard["after"]`` with the province figures. Returns the new assessment."""
+    """Add the plan's sites, predict the area they reach again and reassess; fill ``plan.scorecard["after"]`` with
+    the province figures. Returns the new assessment.
+
+    The prediction in ``before_dir/rasters`` is copied and updated around the new sites only when its fingerprint
+    shows it is the prediction of ``project`` (else the prediction is made in full)."""
     after_project = project_with_sites(project, plan, config)
+    assess = assess or assessment_config()
+    radio = radio or radio_config()
     out = Path(out_dir)
     src, dst = Path(before_dir) / "rasters", out / "rasters"
-    if src.exists() and not dst.exists():
+    # start from the prediction of exactly this project (its fingerprint says so); otherwise predict in full
+    techs = [t for t in assess["mobile"]["technologies"] if t in set(project["cells"]["technology"])]
+    base = src.exists() and not dst.exists() and prediction_is_current(src, project, radio, techs)
+    if base:
         shutil.copytree(src, dst)
-    changed = [(float(g.x), float(g.y)) for g in plan.ranked.geometry]
+    changed = [(float(g.x), float(g.y)) for g in plan.ranked.geometry] if base else None
     after = run_assessment(
-        after_project, out, config=assess or assessment_config(), radio=radio or radio_config(), report=False,
-        changed_lonlat=changed,
+        after_project, out, config=assess, radio=radio, report=False, changed_lonlat=changed
     )  # fmt: skip
     k = after.kpis
     prov = k[(k["level"] == "province") & (k["period"] == "pre2025")].set_index("indicator")["value"]

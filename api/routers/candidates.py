@@ -152,9 +152,10 @@ def _submit(state: ServiceState, req: CandidatesRequest) -> Job:
             job.set_progress("verifying with the full radio engine")
             out = state.workdir / "plans" / job.id
             try:
-                verify_plan(
-                    plan, project, state.workdir / "assessment", out, assess=state.assess_cfg, radio=state.radio_cfg
-                )
+                with state.prediction_lock:  # not while the worker rewrites the rasters the plan starts from
+                    verify_plan(
+                        plan, project, state.workdir / "assessment", out, assess=state.assess_cfg, radio=state.radio_cfg
+                    )
             finally:
                 shutil.rmtree(out, ignore_errors=True)
         job.set_progress("writing the result")
