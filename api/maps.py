@@ -39,7 +39,7 @@ from PIL import Image
 from api.cache import PageCache
 from api.views import Unit, UnknownUnitError, find_unit, hamlet_view, hamlets_in, round_coords, sites_view
 from coverage.crs import utm_crs_for
-from coverage.report import DEAD_ZONE_COLOUR, FAP_COLOUR, HAMLET_STATUSES, SITE_COLOUR, STATUS_COLOURS
+from coverage.report import DEAD_ZONE_COLOUR, FAP_COLOUR, HAMLET_STATUSES, SITE_COLOUR, STATUS_COLOURS, number_format
 
 LANGUAGES = ("vi", "en")
 SHARING_INDICATORS = ("bts_site_sharing", "pole_sharing", "duct_sharing")
@@ -101,27 +101,13 @@ def texts(lang: str = "vi") -> dict[str, Any]:
 
 
 def fmt_num(x: Any, lang: str, digits: int = 0) -> str:
-    """``1.234,5`` (vi) or ``1,234.5`` (en); ``–`` for a missing value."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return "–"
-    if not math.isfinite(v):
-        return "–"
-    s = f"{v:,.{digits}f}"
-    if s.startswith("-") and float(s.replace(",", "")) == 0:
-        s = s[1:]
-    if lang == "vi":
-        s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return s
+    """``1.234,5`` (vi) or ``1,234.5`` (en); ``–`` for a missing value (the offline report's format)."""
+    return number_format(lang).num(x, digits)
 
 
 def fmt_pct(share: Any, lang: str, digits: int = 0) -> str:
-    try:
-        v = float(share)
-    except (TypeError, ValueError):
-        return "–"
-    return "–" if not math.isfinite(v) else f"{fmt_num(100.0 * v, lang, digits)} %"
+    """A share 0–1 as ``43 %``; a share short of 1 is never shown as 100 % (the offline report's rule)."""
+    return number_format(lang).pct(share, digits).replace("%", " %")
 
 
 def _esc(x: Any) -> str:

@@ -137,6 +137,12 @@ class _Fmt:
         return self.num(x, len(text.split(".")[1]))
 
 
+def number_format(lang: str = "vi") -> _Fmt:
+    """The number format of ``lang`` (``1.234,5`` in Vietnamese, ``1,234.5`` in English), shared by every page."""
+    t = report_texts(lang)
+    return _Fmt(t["decimal"], t["thousands"])
+
+
 def rules_text(config: Any, lang: str = "vi", location_probability: float | None = None) -> list[str]:
     """The coverage rules in words, in ``lang``, from the same settings as ``AssessmentConfig.rules()``.
 
@@ -145,7 +151,7 @@ def rules_text(config: Any, lang: str = "vi", location_probability: float | None
     """
     t = report_texts(lang)
     r = t["rules"]
-    f = _Fmt(t["decimal"], t["thousands"])
+    f = number_format(lang)
     s = config.settings
     mob, ham, ftth, dz = s["mobile"], s["hamlet"], s["ftth"], s["dead_zones"]
     thresholds = "; ".join(
@@ -973,7 +979,7 @@ def report_html(result: Assessment, *, lang: str = "vi", project: Any = None, ge
     import jinja2
 
     t = report_texts(lang)
-    f = _Fmt(t["decimal"], t["thousands"])
+    f = number_format(lang)
     summary, ftth_reason = _summary(result, t, f)
     ops, zones = _list_dead_zones(result.dead_zones, f) if result.dead_zones is not None else ([], [])
     mobile_rows, mobile_more = _list_mobile(result.hamlets, t, f)
