@@ -53,7 +53,7 @@ def api_key(
 ) -> None:
     """Create an API key: print it once, and append only its salted hash to the keys file."""
     from api.keys import load_keys, new_key_entry
-    from coverage._errors import CoverageError
+    from coverage import CoverageError
 
     try:
         load_keys(keys_file) if keys_file.exists() else None

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from coverage._errors import CoverageError
+from coverage import CoverageError
 
 log = logging.getLogger("hamlet_coverage.api.jobs")
 

@@ -22,8 +22,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from coverage._errors import CoverageError
-from coverage.layers import operators
+from coverage import CoverageError
+from coverage.layers.schemas import operators
 
 ROLES = ("operator", "planner")
 OPERATORS = tuple(operators())

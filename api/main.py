@@ -21,8 +21,7 @@ from starlette.responses import Response
 
 from api.settings import Settings
 from api.state import ServiceState
-from coverage import __version__
-from coverage._errors import CoverageError, ValidationError
+from coverage import CoverageError, ValidationError, __version__
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger("hamlet_coverage.api")

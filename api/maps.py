@@ -38,8 +38,15 @@ from PIL import Image
 
 from api.cache import PageCache
 from api.views import Unit, UnknownUnitError, find_unit, hamlet_view, hamlets_in, round_coords, sites_view
-from coverage.crs import utm_crs_for
-from coverage.report import DEAD_ZONE_COLOUR, FAP_COLOUR, HAMLET_STATUSES, SITE_COLOUR, STATUS_COLOURS, number_format
+from coverage.assess.report import (
+    DEAD_ZONE_COLOUR,
+    FAP_COLOUR,
+    HAMLET_STATUSES,
+    SITE_COLOUR,
+    STATUS_COLOURS,
+    number_format,
+)
+from coverage.layers.crs import utm_crs_for
 
 LANGUAGES = ("vi", "en")
 SHARING_INDICATORS = ("bts_site_sharing", "pole_sharing", "duct_sharing")
@@ -1235,7 +1242,7 @@ def candidates_page(
     cache: PageCache | None = None,
 ) -> str:
     """The candidate sites map: hamlets by their current status, the operator's and other operators' sites,
-    and ``plan`` (:class:`coverage.planning.SitePlan`)'s ranked sites as numbered markers, with the solver
+    and ``plan`` (:class:`coverage.plan.site_plan.SitePlan`)'s ranked sites as numbered markers, with the solver
     figures and the scorecard change; ``error`` (a request the planner refused) instead of a plan.
 
     Raises UnknownUnitError for an unknown area.

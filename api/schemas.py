@@ -1,4 +1,4 @@
-"""Request and response models (pydantic). Bounds come from the layer schemas of ``coverage.layers``."""
+"""Request and response models (pydantic). Bounds come from the layer schemas of ``coverage.layers.schemas``."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from coverage.crs import VIETNAM_LAT_MAX_DEG, VIETNAM_LAT_MIN_DEG, VIETNAM_LON_MAX_DEG, VIETNAM_LON_MIN_DEG
-from coverage.layers import SCHEMAS, STRUCTURES, TECHNOLOGIES, operators
+from coverage.layers.crs import VIETNAM_LAT_MAX_DEG, VIETNAM_LAT_MIN_DEG, VIETNAM_LON_MAX_DEG, VIETNAM_LON_MIN_DEG
+from coverage.layers.schemas import SCHEMAS, STRUCTURES, TECHNOLOGIES, operators
 
 OPERATORS: tuple[str, ...] = tuple(operators())
 Operator = Literal[OPERATORS]  # type: ignore[valid-type]

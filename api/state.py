@@ -6,7 +6,7 @@ is validated as a whole project, then written atomically (the GeoPackage is repl
 invalid or interrupted update leaves the stored project exactly as it was.
 
 After a change, the area within the engine's largest cell radius of the changed sites is marked stale; a
-worker thread predicts that area again (:func:`coverage.predict.update_prediction`: only the tiles the change
+worker thread predicts that area again (:func:`coverage.radio.engine.update_prediction`: only the tiles the change
 can reach, exactly) and reassesses the province; readers keep getting the previous figures, flagged
 ``recomputing``, until the new ones replace them in one step.
 """
@@ -25,8 +25,8 @@ from api.cache import PageCache
 from api.keys import ApiKey, load_keys
 from api.settings import Settings
 from coverage.assess import Assessment, assessment_config, run_assessment
-from coverage.predict import radio_config
-from coverage.project import Project, read_project, sample_manifest
+from coverage.layers.project import Project, read_project, sample_manifest
+from coverage.radio.config import radio_config
 
 log = logging.getLogger("hamlet_coverage.api")
 

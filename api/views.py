@@ -14,9 +14,9 @@ import pandas as pd
 import shapely
 
 from coverage.assess import Assessment
-from coverage.layers import tenants_long
-from coverage.mobile import BROADBAND
-from coverage.project import Project
+from coverage.assess.mobile import BROADBAND
+from coverage.layers.project import Project
+from coverage.layers.schemas import tenants_long
 
 TECHNOLOGIES = (BROADBAND, "4G", "5G")
 """Technologies a view can show: "broadband" (4G or 5G) or one of them."""

@@ -25,9 +25,9 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from coverage import _predict_kernels as pk
-from coverage.antennas import sector_pattern
-from coverage.propagation import path_loss_db
+from coverage.radio import _engine_kernels as pk
+from coverage.radio.antennas import sector_pattern
+from coverage.radio.propagation import path_loss_db
 
 TILE = 512
 RES = 30.0
@@ -150,7 +150,7 @@ _CHILD = """
 import json, resource, sys, time, warnings
 warnings.simplefilter("ignore")
 from coverage import read_sample
-from coverage.predict import predict
+from coverage.radio.engine import predict
 t = time.perf_counter()
 r = predict(read_sample(), sys.argv[1])
 print(json.dumps({"stats": r.stats, "wall_s": time.perf_counter() - t,

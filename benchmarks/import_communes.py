@@ -1,7 +1,7 @@
 """Import time of all 11,163 communes of Vietnam (../shared/data/vn/vn_communes_2009.geojson).
 
 Compares, in one process, the peer (a bare ``geopandas.read_file``, no checks) with
-``coverage.io.read_layer`` (read + column mapping + full validation: dtypes, ids, ranges,
+``coverage.layers.io.read_layer`` (read + column mapping + full validation: dtypes, ids, ranges,
 geometry validity, Vietnam extent) and with writing the validated layer to a GeoPackage.
 Prints the median of several repeats and the ratio to the peer.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from coverage import io
 from coverage._errors import RepairWarning
+from coverage.layers import io
 
 SOURCE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "vn" / "vn_communes_2009.geojson"
 

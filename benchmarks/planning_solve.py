@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-from coverage.optimize import MaximalCovering, SetCovering
+from coverage.plan.optimize import MaximalCovering, SetCovering
 
 
 def make_instance(

@@ -13,7 +13,7 @@ Two terrains, each written as SRTM-3 (3 arc-second) ``.hgt`` tiles and converted
 SPLAT! (``splat -olditm -L rx -R radius -ano``) evaluates ITM point-to-point from the site to every
 3-arc-second pixel of the disc (one ITM call per pixel, on the profile of the radial that reaches it
 first). Ours reprojects the same tiles to the UTM zone at 90 m (bilinear) and runs
-``coverage.terrain.radial_sweep`` once (one profile per radial serves every sample on it), then
+``coverage.radio.terrain.radial_sweep`` once (one profile per radial serves every sample on it), then
 ``FSPL + diffraction_loss_db`` (Bullington, and Deygout); each SPLAT! point reads our loss at the
 nearest (radial, sample). Both run in this process, timed with ``time.perf_counter`` (best of a few
 interleaved rounds): SPLAT! as a subprocess writing its path-loss map only (its fixed cost - loading the SDF tiles and
@@ -261,7 +261,7 @@ def _sweep_dist_m(sweep) -> NDArray[np.float64]:
 _COLD_COMPILE = """
 import time, numpy as np
 t0 = time.perf_counter()
-from coverage import terrain
+from coverage.radio import terrain
 t1 = time.perf_counter()
 dem = np.zeros((41, 41), dtype=np.float32)
 for method in ("bullington", "deygout"):
@@ -292,7 +292,7 @@ def _stats(delta: NDArray[np.float64]) -> dict[str, float]:
 
 
 def run_case(key: str, args, workdir: Path) -> Result:
-    from coverage import propagation, terrain
+    from coverage.radio import propagation, terrain
 
     case = CASES[key]
     res = Result(case)
@@ -312,7 +312,7 @@ def run_case(key: str, args, workdir: Path) -> Result:
     res.n_points = itm["loss_db"].size
 
     # ---- ours: same int16 terrain on a 90 m UTM grid
-    from coverage.crs import utm_epsg_from_lon
+    from coverage.layers.crs import utm_epsg_from_lon
 
     epsg = utm_epsg_from_lon(case.site_lon, case.site_lat)
     to_utm = Transformer.from_crs(4326, epsg, always_xy=True)

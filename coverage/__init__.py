@@ -1,10 +1,14 @@
 """hamlet-coverage: mobile-broadband and fibre coverage of a Vietnamese province's hamlets.
 
-The public API is small; everything else lives in the flat modules (``coverage.layers``,
-``coverage.validate``, ``coverage.io``, ``coverage.project``, ``coverage.hamlets`` ...).
+The code is one package per stage, and data flows one way between them (CI checks it):
+:mod:`coverage.layers` (validated inputs) → :mod:`coverage.radio` (predicted rasters) →
+:mod:`coverage.assess` (hamlets, dead zones, FTTH, sharing, scorecard, report) → :mod:`coverage.plan`
+(new sites and fibre). The names below are the small public API; each stage's ``__init__`` has its own.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 # First: numba imports `coverage` expecting coverage.py and needs `coverage.types` (see that module).
 from coverage import types as types
@@ -20,29 +24,43 @@ from coverage._errors import (
     ValidationError,
     ValidityRangeError,
 )
-from coverage.admin import commune_mapping_from_overlap
-from coverage.crs import STORAGE_CRS, utm_crs_for
-from coverage.hamlets import drop_duplicate_locations, hamlets_from_points, population_from_raster
-from coverage.io import check_file, read_layer, write_layer
-from coverage.layers import PROJECT_LAYERS, SCHEMAS, tenant_count, tenants_long
-from coverage.project import Project, check_project, project_from_frames, read_project, read_sample
-from coverage.scorecard import read_plan, score
-from coverage.sharing import sharing_rates
-from coverage.validate import check_layer, validate_layer
+from coverage._version import __version__
+from coverage.layers import (
+    PROJECT_LAYERS,
+    SCHEMAS,
+    STORAGE_CRS,
+    Project,
+    check_file,
+    check_layer,
+    check_project,
+    commune_mapping_from_overlap,
+    drop_duplicate_locations,
+    hamlets_from_points,
+    population_from_raster,
+    project_from_frames,
+    read_layer,
+    read_project,
+    read_sample,
+    tenant_count,
+    tenants_long,
+    utm_crs_for,
+    validate_layer,
+    write_layer,
+)
+from coverage.radio import path_loss_db, radio_config
 
-__version__ = "0.1.0"
+# Bound after the stage package is imported, so that the name `coverage.assess` is the function (the import
+# system binds it to the package `coverage.assess` while importing it; this rebinds it). Import the stage's
+# modules with `from coverage.assess import mobile` or `from coverage.assess.mobile import ...`.
+from coverage.assess import assess, assessment_config, read_plan, run_assessment, score, sharing_rates  # isort: skip
 
-# The radio engine loads numba kernels: imported on first use, so `import coverage` stays light.
-_LAZY = {
-    "predict": "coverage.predict",
-    "radio_config": "coverage.predict",
-    "path_loss_db": "coverage.propagation",
-    "assess": "coverage.assess",
-    "assessment_config": "coverage.assess",
-    "run_assessment": "coverage.assess",
-    "plan_sites": "coverage.planning",
-    "fibre_extensions": "coverage.fibre",
-}
+if TYPE_CHECKING:
+    from coverage.plan import fibre_extensions, plan_sites
+    from coverage.radio.engine import predict
+
+# Imported on first use: the radio engine loads numba, which imports `coverage` itself (coverage/types.py), so
+# `import coverage` must not import numba; the planning stage loads OR-Tools.
+_LAZY = {"predict": "coverage.radio.engine", "plan_sites": "coverage.plan", "fibre_extensions": "coverage.plan"}
 
 
 def __getattr__(name: str) -> object:

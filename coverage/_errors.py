@@ -73,14 +73,14 @@ class ExtentError(CoverageError, ValueError):
 class ValidityRangeError(CoverageError, ValueError):
     """An input lies outside a propagation model's documented validity range, or outside its formula's domain.
 
-    Raised by the radio models (:mod:`coverage.propagation` and the other modules that check a model's range).
+    Raised by the radio models (:mod:`coverage.radio.propagation` and the other modules that check a model's range).
     The message names the model, the quantity, the offending values and the valid range; where the model may
     be extrapolated it says to pass ``extrapolate=True``.
 
     Attributes
     ----------
     model : str or None
-        Model name as in ``coverage.propagation.MODELS`` (``"hata"``, ``"tr38901_rma"`` ...).
+        Model name as in ``coverage.radio.propagation.MODELS`` (``"hata"``, ``"tr38901_rma"`` ...).
     quantities : tuple of str
         The offending input names (``"dist_m"``, ``"freq_mhz"`` ...).
     """

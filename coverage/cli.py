@@ -20,9 +20,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from coverage._errors import CoverageError, Problem, RepairWarning, ValidationError
-from coverage.io import RASTER_SUFFIXES, check_file, check_raster, get_preset, read_layer, write_layer
-from coverage.layers import PROJECT_LAYERS, SCHEMAS, schema_markdown
-from coverage.project import MANIFEST_NAME, META_TABLE, Project, check_project, sample_manifest
+from coverage.layers.io import RASTER_SUFFIXES, check_file, check_raster, get_preset, read_layer, write_layer
+from coverage.layers.project import MANIFEST_NAME, META_TABLE, Project, check_project, sample_manifest
+from coverage.layers.schemas import PROJECT_LAYERS, SCHEMAS, schema_markdown
 
 app = typer.Typer(
     name="coverage-planner",
@@ -113,7 +113,7 @@ def _read_options(
     lat: str | None,
     source_layer: str | None,
 ) -> dict[str, Any]:
-    """The keyword arguments of :func:`coverage.io.check_file` from the shared CLI options."""
+    """The keyword arguments of :func:`coverage.layers.io.check_file` from the shared CLI options."""
     return {
         "preset": preset,
         "columns": _parse_pairs(map_, "--map"),
@@ -274,7 +274,7 @@ def import_(
                 if layer == "hamlet_points":
                     if communes is None:
                         raise typer.BadParameter("hamlet-points needs --communes", param_hint="--communes")
-                    from coverage.hamlets import drop_duplicate_locations, hamlets_from_points
+                    from coverage.layers.hamlets import drop_duplicate_locations, hamlets_from_points
 
                     if skip_invalid:
                         frame, dropped = drop_duplicate_locations(frame)
@@ -319,7 +319,7 @@ def schema(
 @app.command("presets")
 def presets_() -> None:
     """List the named column mappings for known foreign files."""
-    from coverage.io import presets
+    from coverage.layers.io import presets
 
     for p in presets().values():
         console.print(f"[bold]{p.name}[/] → {p.layer}: {p.description}", highlight=False)
@@ -346,8 +346,9 @@ def predict(
     ] = None,
 ) -> None:
     """Predict best-server RSRP, serving cell, SINR and throughput rasters (Cloud-Optimised GeoTIFFs)."""
-    from coverage.predict import ANY_OPERATOR, radio_config
-    from coverage.predict import predict as run_predict
+    from coverage.radio.config import radio_config
+    from coverage.radio.engine import predict as run_predict
+    from coverage.radio.outputs import ANY_OPERATOR
 
     path = project or sample_manifest()
     proj = _load_project(path)
@@ -429,8 +430,8 @@ def assess(
     Predicts the coverage rasters first when OUT/rasters has none made from the same inputs and settings.
     """
     from coverage.assess import assessment_config, run_assessment
-    from coverage.predict import radio_config
-    from coverage.scorecard import read_plan
+    from coverage.assess.scorecard import read_plan
+    from coverage.radio.config import radio_config
 
     if lang not in ("vi", "en"):
         raise typer.BadParameter(f"{lang!r}: use vi or en", param_hint="--lang")
@@ -530,9 +531,9 @@ def plan(
 ) -> None:
     """Plan new sites (co-location first) that close an operator's coverage gaps; write a ranked list."""
     from coverage.assess import run_assessment
-    from coverage.planning import check_plan_request, plan_sites, verify_plan, write_plan
-    from coverage.predict import radio_config
-    from coverage.siting import planning_config
+    from coverage.plan.candidates import planning_config
+    from coverage.plan.site_plan import check_plan_request, plan_sites, verify_plan, write_plan
+    from coverage.radio.config import radio_config
 
     share = _share(target)
     if (sites is None) == (share is None):
@@ -600,8 +601,8 @@ def fibre(
     ] = False,
 ) -> None:
     """Fibre extensions from the existing fibre to every hamlet without FTTH: lengths, build methods, costs."""
-    from coverage.fibre import fibre_extensions
-    from coverage.io import write_layer
+    from coverage.layers.io import write_layer
+    from coverage.plan.fibre import fibre_extensions
 
     path = project or sample_manifest()
     proj = _load_project(path)

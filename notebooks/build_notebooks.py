@@ -38,7 +38,7 @@ import warnings
 import matplotlib.pyplot as plt
 import pandas as pd
 import coverage
-from coverage.layers import SCHEMAS, tenant_count, tenants_long
+from coverage.layers.schemas import SCHEMAS, tenant_count, tenants_long
 
 pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 12)
@@ -345,7 +345,7 @@ Notebook 02 showed *where* the gaps are. This one asks *what to build*. Two read
   the national roads), so almost any new site wins it customers. Change `OPERATOR` below to try Viettel;
 * the **provincial planning office**, which counts hamlets covered by *any* operator and wants masts shared.
 
-`coverage.planning.plan_sites` (the same job as `coverage-planner plan`) chooses among candidate places:
+`coverage.plan.site_plan.plan_sites` (the same job as `coverage-planner plan`) chooses among candidate places:
 co-location on another operator's mast, a small cell on an existing pole, or a new mast at a commune or hamlet
 centre or on a grid over the dead zones. Candidates, costs and cell settings are in
 `coverage/data/planning.toml`. All data here are the **synthetic** sample province (`data/README.md`).
@@ -356,9 +356,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import coverage
-from coverage.fibre import fibre_extensions
-from coverage.planning import plan_sites, verify_plan
-from coverage.siting import planning_config
+from coverage.plan.fibre import fibre_extensions
+from coverage.plan.site_plan import plan_sites, verify_plan
+from coverage.plan.candidates import planning_config
 
 pd.set_option("display.width", 150)
 pd.set_option("display.max_columns", 14)
@@ -519,7 +519,7 @@ that is what the plan's *every hamlet* target costs in a remote corner.
     md("""
 ## 4. "How much fibre to reach the hamlets without FTTH?"
 
-`coverage.fibre.fibre_extensions` connects every hamlet without FTTH (by the assessment's 80 %-of-households
+`coverage.plan.fibre.fibre_extensions` connects every hamlet without FTTH (by the assessment's 80 %-of-households
 rule) to the nearest usable fibre point with free ports. The route follows roads, pole lines and ducts, and
 branches share the new cable (a Steiner-tree approximation). Each metre is built by one method: cable hung on
 existing poles, pulled through a duct, or, where a road has neither, a new trench. **The unit costs are
@@ -615,7 +615,7 @@ curve
 a few seconds. A handful of co-locations enter each plan: a co-location is chosen wherever it reaches as many
 people as the best new mast would.
 
-The ranked lists, candidates and solver figures can be written for a GIS with `coverage.planning.write_plan`
+The ranked lists, candidates and solver figures can be written for a GIS with `coverage.plan.site_plan.write_plan`
 (`sites_ranked.gpkg`, `.csv`, `.geojson`, `plan.json`), or from the command line with `coverage-planner plan`.
 """),
 ]

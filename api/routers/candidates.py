@@ -45,7 +45,7 @@ from api.schemas import (
 )
 from api.state import ServiceState
 from api.views import UnknownUnitError, to_geojson
-from coverage.planning import SitePlan, plan_sites, verify_plan
+from coverage.plan.site_plan import SitePlan, plan_sites, verify_plan
 
 log = logging.getLogger("hamlet_coverage.api")
 

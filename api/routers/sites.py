@@ -18,10 +18,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Caller, State, require_operator
 from api.schemas import ID_PATTERN, CellIn, ChangeAccepted, SiteFeature, SiteUpdate
-from coverage._errors import ValidationError
-from coverage.layers import operators
-from coverage.project import Project
-from coverage.validate import check_project_layers, validate_layer
+from coverage import ValidationError
+from coverage.layers.project import Project
+from coverage.layers.schemas import operators
+from coverage.layers.validate import check_project_layers, validate_layer
 
 router = APIRouter(prefix="/api/sites", tags=["operators' updates"])
 

@@ -2,8 +2,8 @@
 
 A **dead zone** is a connected patch (pixels sharing an edge, 4-connectivity) of pixels that
 
-* lie inside a hamlet (pixel centre in the polygon) and hold people (see :mod:`coverage.population`), and
-* are not covered (:func:`coverage.mobile.covered_mask`, for the configured technology and operator).
+* lie inside a hamlet (pixel centre in the polygon) and hold people (see :mod:`coverage.assess.population`), and
+* are not covered (:func:`coverage.assess.mobile.covered_mask`, for the configured technology and operator).
 
 Patches never cross a hamlet boundary: a patch spanning two hamlets gives two zones, one per hamlet, so
 every zone has exactly one hamlet, commune and district. Patches smaller than ``min_area_m2`` (slivers at
@@ -21,8 +21,8 @@ import pandas as pd
 import rasterio.features
 import shapely
 
-from coverage.layers import tenants_long
-from coverage.population import PopulationGrid
+from coverage.assess.population import PopulationGrid
+from coverage.layers.schemas import tenants_long
 
 __all__ = ["add_nearest_sites", "dead_zones"]
 

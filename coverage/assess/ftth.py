@@ -64,7 +64,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from coverage._errors import CoverageError, CoverageWarning, CRSError, MissingLayerError, Problem, ValidationError
-from coverage.crs import parse_crs, utm_crs_for
+from coverage.layers.crs import parse_crs, utm_crs_for
 
 EPS_M = 1e-9
 """Weight, in metres, given to edges of zero length (coincident nodes)."""
@@ -367,7 +367,7 @@ def network_from_layers(
     poles : GeoDataFrame, optional
         ``poles`` layer (points).
     crs : CRS-like, optional
-        Metric CRS to work in; default the UTM zone of the roads (:func:`coverage.crs.utm_crs_for`).
+        Metric CRS to work in; default the UTM zone of the roads (:func:`coverage.layers.crs.utm_crs_for`).
     snap_m : float, default 1
         Gap, metres, below which a dangling line end is joined to the nearest other line.
     pole_span_max_m : float, default 120

@@ -14,7 +14,7 @@ pixel has it when any of them covers it; its throughput is the best of theirs.
 For each hamlet, technology and operator (and operator ``"any"``, the best of all):
 
 * ``share_population_covered`` = people in covered pixels / people of the hamlet (people placed by
-  :func:`coverage.population.population_grid`);
+  :func:`coverage.assess.population.population_grid`);
 * ``share_area_covered`` = covered pixels / pixels of the hamlet (pixel centre inside the hamlet);
 * ``mean_throughput_mbps`` and ``p10_throughput_mbps``: the population-weighted mean and 10th percentile
   of the estimated downlink throughput over the hamlet's people, counting 0 Mbit/s where the pixel is not
@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from coverage.population import PopulationGrid
+from coverage.assess.population import PopulationGrid
 
 __all__ = ["BROADBAND", "COLUMNS", "covered_mask", "hamlet_mobile_coverage", "weighted_quantile_by_group"]
 

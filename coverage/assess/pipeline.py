@@ -7,34 +7,19 @@ runs the prediction when the rasters are missing or stale, and writes the output
 
 Steps and rules (settings in ``coverage/data/assessment.toml``, each overridable by a user file):
 
-1. people and households on the prediction grid (:mod:`coverage.population`);
-2. hamlet mobile coverage per technology and operator (:mod:`coverage.mobile`); a hamlet is covered by
+1. people and households on the prediction grid (:mod:`coverage.assess.population`);
+2. hamlet mobile coverage per technology and operator (:mod:`coverage.assess.mobile`); a hamlet is covered by
    mobile broadband when at least ``hamlet.covered_share`` (95 %) of its people are covered by 4G or 5G of
    any operator;
-3. dead zones (:mod:`coverage.deadzones`) with their units and the nearest site of each operator;
-4. FTTH reach (:mod:`coverage.ftth`): households within ``ftth.max_drop_m`` (500 m) of a fibre access point
+3. dead zones (:mod:`coverage.assess.deadzones`) with their units and the nearest site of each operator;
+4. FTTH reach (:mod:`coverage.assess.ftth`): households within ``ftth.max_drop_m`` (500 m) of a fibre access point
    with free ports, along roads, ducts and pole spans; a hamlet has FTTH when ``ftth.covered_share`` (80 %)
    of its households are reachable;
-5. sharing rates (:mod:`coverage.sharing`);
+5. sharing rates (:mod:`coverage.assess.sharing`);
 6. the indicators of every unit (province, district and commune before 2025; province and commune after),
-   scored against the plan (:mod:`coverage.scorecard`).
+   scored against the plan (:mod:`coverage.assess.scorecard`).
 
-Measured indicators
--------------------
-For a unit *U* (hamlets are assigned to units through their commune; after 2025 through the
-``commune_mapping`` when the old commune went to one new commune, else by the new commune holding the
-hamlet's representative point):
-
-* ``hamlets_mobile_broadband`` = hamlets of *U* covered by mobile broadband / hamlets of *U*;
-* ``hamlets_ftth`` = hamlets of *U* with FTTH / hamlets of *U*;
-* ``households_fibre`` = households of *U* within reach of fibre / households of *U* (fibre **available**;
-  subscriptions are not in the data);
-* ``mobile_4g_mean_mbps`` = Σ people × 4G throughput / Σ people, over the 4G-covered populated pixels of *U*
-  (operator "any"): the mean speed a connected 4G user would see;
-* ``bts_site_sharing``, ``pole_sharing`` (all poles), ``duct_sharing`` (by length): :mod:`coverage.sharing`;
-* ``fixed_mean_mbps``: not assessed; the layers hold no fixed-broadband speed measurements.
-
-A missing layer makes the indicators that need it "not assessed" with the reason, never zero.
+The indicators measured for every unit and their rules: :mod:`coverage.assess.indicators`.
 """
 
 from __future__ import annotations
@@ -45,8 +30,7 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,376 +38,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
-import shapely
 from pyproj import Transformer
 
-from coverage._config import SettingsFile, load_settings
 from coverage._errors import CoverageError, MissingLayerError
-from coverage.admin import commune_ancestors
-from coverage.crs import STORAGE_CRS
-from coverage.deadzones import add_nearest_sites, dead_zones
-from coverage.io import write_layer
-from coverage.layers import tenants_long
-from coverage.mobile import BROADBAND, covered_mask, hamlet_mobile_coverage
-from coverage.population import PopulationGrid, population_grid
-from coverage.predict import (
-    ANY_OPERATOR,
-    Grid,
-    RadioConfig,
-    grid_for_project,
-    inputs_fingerprint,
-    predict,
-    radio_config,
-    raster_name,
-    update_prediction,
-)
-from coverage.scorecard import SCORE_COLUMNS, Plan, read_plan, score
-from coverage.sharing import sharing_rates
+from coverage.assess.assessment import KPI_COLUMNS, Assessment, AssessmentConfig, assessment_config
+from coverage.assess.deadzones import add_nearest_sites, dead_zones
+from coverage.assess.indicators import LEVELS, hamlet_units, measured_indicators
+from coverage.assess.mobile import BROADBAND, covered_mask, hamlet_mobile_coverage
+from coverage.assess.population import PopulationGrid, population_grid
+from coverage.assess.scorecard import Plan, read_plan, score
+from coverage.assess.sharing import sharing_rates
+from coverage.layers.crs import STORAGE_CRS
+from coverage.layers.io import write_layer
+from coverage.layers.schemas import tenants_long
+from coverage.radio.config import RadioConfig, radio_config
+from coverage.radio.grid import Grid, grid_for_project
+from coverage.radio.outputs import ANY_OPERATOR, inputs_fingerprint, raster_name
 
-__all__ = [
-    "KPI_COLUMNS",
-    "Assessment",
-    "AssessmentConfig",
-    "assess",
-    "assessment_config",
-    "measured_indicators",
-    "run_assessment",
-]
+__all__ = ["assess", "prediction_is_current", "run_assessment", "write_outputs"]
 
 ProgressFn = Callable[[str, int, int], None]
 """``progress(step, done, total)``: called as each step advances."""
-
-LEVELS: tuple[tuple[str, str], ...] = (
-    ("province", "pre2025"),
-    ("district", "pre2025"),
-    ("commune", "pre2025"),
-    ("province", "post2025"),
-    ("commune", "post2025"),
-)
-"""(level, period) pairs the scorecard reports, in order."""
-
-KPI_COLUMNS: tuple[str, ...] = (*SCORE_COLUMNS, "numerator", "denominator", "basis")
-"""Columns of ``kpis.csv``: the scorecard (:data:`coverage.scorecard.SCORE_COLUMNS`) plus the counts."""
-
-_SHARING_AS = {
-    "bts_site_sharing": "bts_site_sharing",
-    "pole_sharing": "pole_sharing",
-    "duct_sharing_length": "duct_sharing",
-}
-
-
-# ------------------------------------------------------------------------------------------------------------
-# settings
-# ------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AssessmentConfig(SettingsFile):
-    """Assessment settings: ``coverage/data/assessment.toml`` merged with the user's file and overrides."""
-
-    source: str = "coverage/data/assessment.toml"
-
-    def rules(self, location_probability: float | None = None) -> list[str]:
-        """The coverage rules in words, for every report that uses them.
-
-        ``location_probability`` is the radio settings' share of locations the RSRP rasters are exceeded at
-        (``shadowing.location_probability``); without it the rules do not state it.
-        """
-        s = self.settings
-        mob, ham, ftth = s["mobile"], s["hamlet"], s["ftth"]
-        thr = "; ".join(
-            f"{t}: RSRP ≥ {mob['threshold'][t]['rsrp_dbm']:g} dBm"
-            + (
-                f" and throughput ≥ {mob['threshold'][t]['min_throughput_mbps']:g} Mbit/s"
-                if mob["threshold"][t]["min_throughput_mbps"] > 0
-                else ""
-            )
-            for t in mob["technologies"]
-        )
-        return [
-            f"A place is covered by a technology when the predicted signal is strong enough ({thr})"
-            + (f" at {location_probability:.0%} of locations." if location_probability else "."),
-            f"Mobile broadband = {' or '.join(s['broadband']['technologies'])}, any operator.",
-            f"A hamlet is covered when at least {ham['covered_share']:.0%} of its people live in covered places; "
-            f"'partly covered' from {ham['partly_share']:.0%}, 'not covered' below.",
-            f"A household can get fibre (FTTH) when a fibre access point with free ports is at most "
-            f"{ftth['max_drop_m']:g} m away along roads, cable ducts and pole lines (plus the straight "
-            "distance from the house to the nearest road).",
-            f"A hamlet has FTTH when at least {ftth['covered_share']:.0%} of its households can get fibre.",
-            f"A dead zone is a patch of at least {s['dead_zones']['min_area_m2'] / 1e4:g} ha of inhabited land "
-            "inside a hamlet without mobile broadband.",
-        ]
-
-
-def assessment_config(
-    path: str | os.PathLike[str] | None = None, overrides: Mapping[str, Any] | None = None
-) -> AssessmentConfig:
-    """Assessment settings: packaged defaults, a user TOML file (any subset of keys), then ``overrides``.
-
-    Unknown keys, wrongly typed values and values out of range raise :class:`CoverageError` naming the file
-    and the key.
-    """
-    settings, source = load_settings("assessment.toml", path, overrides, "assessment settings")
-    cfg = AssessmentConfig(settings, source)
-    _check_config(cfg)
-    return cfg
-
-
-def _check_config(cfg: AssessmentConfig) -> None:
-    s = cfg.settings
-    problems = []
-    techs = s["mobile"]["technologies"]
-    for t in techs:
-        if t not in ("4G", "5G"):
-            problems.append(f"mobile.technologies: unknown technology {t!r} (4G or 5G)")
-        elif t not in s["mobile"]["threshold"]:
-            problems.append(f"mobile.threshold.{t}: missing (rsrp_dbm, min_throughput_mbps)")
-    for t in s["broadband"]["technologies"]:
-        if t not in techs:
-            problems.append(f"broadband.technologies: {t!r} is not in mobile.technologies")
-    for key in ("hamlet.covered_share", "hamlet.partly_share", "ftth.covered_share"):
-        a, b = key.split(".")
-        if not 0.0 <= float(s[a][b]) <= 1.0:
-            problems.append(f"{key} must be a share within 0-1, got {s[a][b]!r}")
-    if s["hamlet"]["partly_share"] > s["hamlet"]["covered_share"]:
-        problems.append("hamlet.partly_share must not exceed hamlet.covered_share")
-    if s["population"]["method"] not in ("landcover", "raster"):
-        problems.append("population.method must be 'landcover' or 'raster'")
-    if not s["ftth"]["max_drop_m"] > 0:
-        problems.append("ftth.max_drop_m must be > 0")
-    if s["dead_zones"]["min_area_m2"] < 0 or s["dead_zones"]["min_population"] < 0:
-        problems.append("dead_zones.min_area_m2 and min_population must be >= 0")
-    if s["dead_zones"]["technology"] not in (*techs, BROADBAND):
-        problems.append(f"dead_zones.technology must be one of {', '.join([*techs, BROADBAND])}")
-    if problems:
-        raise CoverageError(f"{cfg.source}: " + "; ".join(problems))
-
-
-# ------------------------------------------------------------------------------------------------------------
-# result
-# ------------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Assessment:
-    """Everything :func:`assess` computed.
-
-    Attributes
-    ----------
-    hamlets : GeoDataFrame
-        The hamlets (EPSG:4326) with their units, population and status columns (see ``hamlets.gpkg``).
-    coverage : DataFrame
-        Long table of :func:`coverage.mobile.hamlet_mobile_coverage` (every technology and operator).
-    dead_zones : GeoDataFrame
-        Dead zones (EPSG:4326) with units and nearest sites.
-    sharing : DataFrame
-        :func:`coverage.sharing.sharing_rates` at every level and period.
-    measured, kpis : DataFrame
-        Measured indicators (:func:`measured_indicators`) and the scorecard (:data:`KPI_COLUMNS`).
-    config : AssessmentConfig
-    plan : Plan
-    population : PopulationGrid
-    covered : dict of (technology, operator) to ndarray of bool
-        Covered pixels of the grid.
-    notes : list of str
-        Warnings and fallbacks met on the way (shown in reports).
-    stats : dict
-        Counts and seconds per step.
-    """
-
-    hamlets: gpd.GeoDataFrame
-    coverage: pd.DataFrame
-    dead_zones: gpd.GeoDataFrame
-    sharing: pd.DataFrame
-    measured: pd.DataFrame
-    kpis: pd.DataFrame
-    config: AssessmentConfig
-    plan: Plan
-    population: PopulationGrid
-    covered: dict[tuple[str, str], np.ndarray]
-    project_name: str = ""
-    notes: list[str] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, Path] = field(default_factory=dict)
-
-    def rules(self) -> list[str]:
-        """The coverage rules in words (:meth:`AssessmentConfig.rules` with the prediction's location probability)."""
-        return self.config.rules(self.stats.get("location_probability"))
-
-
-# ------------------------------------------------------------------------------------------------------------
-# units of each hamlet
-# ------------------------------------------------------------------------------------------------------------
-
-
-def hamlet_units(project: Any) -> pd.DataFrame:
-    """Unit codes of every hamlet at each (level, period) of :data:`LEVELS` (columns ``level/period``).
-
-    Before 2025 through the hamlet's ``commune_code`` and ``parent_code``; after 2025 through
-    ``commune_mapping`` when the old commune went to a single new commune, else by the post-2025 commune
-    containing the hamlet's representative point. Periods absent from ``admin_units`` are left out.
-    """
-    hamlets = project["hamlets"]
-    admin = project["admin_units"]
-    out = pd.DataFrame({"hamlet_id": hamlets["hamlet_id"].astype(str).to_numpy()})
-    periods = set(admin["period"])
-    for level, period in LEVELS:
-        if period not in periods or level not in set(admin.loc[admin["period"] == period, "level"]):
-            continue
-        _, ancestor = commune_ancestors(admin, period, level, project.source)
-        out[f"{level}/{period}"] = _hamlet_commune(project, period).map(ancestor).astype("string").to_numpy()
-    return out
-
-
-def _hamlet_commune(project: Any, period: str) -> pd.Series:
-    hamlets = project["hamlets"]
-    old = hamlets["commune_code"].astype("string").reset_index(drop=True)
-    if period == "pre2025":
-        return old
-    new = pd.Series(pd.NA, index=old.index, dtype="string")
-    if "commune_mapping" in project:
-        m = project["commune_mapping"]
-        single = m.groupby("old_code")["new_code"].nunique()
-        one = m[m["old_code"].isin(single[single == 1].index)].drop_duplicates("old_code")
-        new = old.map(dict(zip(one["old_code"], one["new_code"], strict=True))).astype("string")
-    todo = new.isna().to_numpy()
-    if todo.any():
-        admin = project["admin_units"]
-        communes = admin[(admin["period"] == period) & (admin["level"] == "commune")]
-        pts = gpd.GeoDataFrame(
-            {"_row": np.flatnonzero(todo)},
-            geometry=shapely.point_on_surface(hamlets.geometry.to_numpy()[todo]),
-            crs=hamlets.crs,
-        )
-        hit = gpd.sjoin(pts, communes[["unit_code", "geometry"]], predicate="within").drop_duplicates("_row")
-        new.iloc[hit["_row"].to_numpy()] = hit["unit_code"].to_numpy()
-    return new
-
-
-# ------------------------------------------------------------------------------------------------------------
-# indicators
-# ------------------------------------------------------------------------------------------------------------
-
-
-def measured_indicators(
-    project: Any, hamlets: pd.DataFrame, units: pd.DataFrame, sharing: pd.DataFrame, ftth_reason: str | None
-) -> pd.DataFrame:
-    """The measured value of every plan indicator for every unit of :data:`LEVELS` (rules in the module docs).
-
-    Parameters
-    ----------
-    project : Project
-    hamlets : DataFrame
-        Per hamlet (order of ``units``): ``mobile_covered``, ``ftth_covered`` (bool), ``households``,
-        ``ftth_households_reachable``, ``pop_covered_4g`` and ``throughput_pop_4g`` (person·Mbit/s).
-    units : DataFrame
-        :func:`hamlet_units`.
-    sharing : DataFrame
-        :func:`coverage.sharing.sharing_rates` rows for every level and period.
-    ftth_reason : str or None
-        Why FTTH could not be assessed (None when it was).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``unit_code``, ``unit_name``, ``level``, ``period``, ``indicator``, ``value``, ``numerator``,
-        ``denominator``, ``basis``, ``reason``.
-    """
-    admin = project["admin_units"]
-    frames = []
-    h = hamlets.reset_index(drop=True)
-    for level, period in LEVELS:
-        col = f"{level}/{period}"
-        if col not in units:
-            continue
-        sel = admin[(admin["period"] == period) & (admin["level"] == level)].sort_values("unit_code")
-        codes = pd.Index(sel["unit_code"].astype(str))
-        names = sel["name"].to_numpy()
-        key = units[col].to_numpy()
-
-        def by_unit(values: np.ndarray, key: np.ndarray = key, codes: pd.Index = codes) -> np.ndarray:
-            s = pd.Series(np.asarray(values, dtype=float)).groupby(pd.Series(key)).sum()
-            return s.reindex(codes, fill_value=0.0).to_numpy()
-
-        n_hamlets = by_unit(np.ones(len(h)))
-        specs: list[tuple[str, np.ndarray, np.ndarray, str, str | None]] = [
-            ("hamlets_mobile_broadband", by_unit(h["mobile_covered"]), n_hamlets, "hamlets", None),
-            ("mobile_4g_mean_mbps", by_unit(h["throughput_pop_4g"]), by_unit(h["pop_covered_4g"]), "people", None),
-        ]
-        if ftth_reason is None:
-            specs += [
-                ("hamlets_ftth", by_unit(h["ftth_covered"]), n_hamlets, "hamlets", None),
-                (
-                    "households_fibre",
-                    by_unit(h["ftth_households_reachable"]),
-                    by_unit(h["households"]),
-                    "households",
-                    None,
-                ),
-            ]
-        else:
-            nan = np.full(len(codes), np.nan)
-            specs += [
-                ("hamlets_ftth", nan, nan, "hamlets", ftth_reason),
-                ("households_fibre", nan, nan, "households", ftth_reason),
-            ]
-        nan = np.full(len(codes), np.nan)
-        specs.append(
-            (
-                "fixed_mean_mbps",
-                nan,
-                nan,
-                "",
-                "not assessed: the project holds no fixed-broadband speed measurements "
-                "(speed tests or operators' reports are needed)",
-            )
-        )
-        for ind, num, den, basis, reason in specs:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                value = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-            if reason is None:
-                what = "covered person" if ind == "mobile_4g_mean_mbps" else basis.rstrip("s")
-                why = np.where(den > 0, "", f"no data: no {what} in this unit")
-            else:
-                why = np.full(len(codes), reason, dtype=object)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "unit_code": codes,
-                        "unit_name": names,
-                        "level": level,
-                        "period": period,
-                        "indicator": ind,
-                        "value": value,
-                        "numerator": num,
-                        "denominator": den,
-                        "basis": basis,
-                        "reason": why,
-                    }
-                )
-            )
-        sh = sharing[(sharing["level"] == level) & (sharing["period"] == period)]
-        sh = sh[sh["indicator"].isin(list(_SHARING_AS))]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "unit_code": sh["unit_code"].to_numpy(),
-                    "unit_name": sh["unit_name"].to_numpy(),
-                    "level": level,
-                    "period": period,
-                    "indicator": sh["indicator"].map(_SHARING_AS).to_numpy(),
-                    "value": sh["value"].to_numpy(dtype=float),
-                    "numerator": sh["numerator"].to_numpy(dtype=float),
-                    "denominator": sh["denominator"].to_numpy(dtype=float),
-                    "basis": sh["basis"].to_numpy(),
-                    "reason": sh["reason"].fillna("").to_numpy(),
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out["reason"] = out["reason"].astype("string").replace("", pd.NA)
-    return out
-
 
 # ------------------------------------------------------------------------------------------------------------
 # the run
@@ -485,13 +120,13 @@ def assess(
         ``fibre_points`` for FTTH (without them FTTH indicators are "not assessed"); ``poles`` and ``ducts``
         for their sharing rates and as cable routes.
     prediction_dir : path
-        Folder of :func:`coverage.predict.predict` outputs on ``grid``.
+        Folder of :func:`coverage.radio.engine.predict` outputs on ``grid``.
     config : AssessmentConfig, optional
         Default :func:`assessment_config`.
     plan : Plan, optional
-        Default :func:`coverage.scorecard.read_plan` (the Hậu Giang plan).
+        Default :func:`coverage.assess.scorecard.read_plan` (the Hậu Giang plan).
     grid : Grid, optional
-        The prediction grid; default :func:`coverage.predict.grid_for_project` at 30 m.
+        The prediction grid; default :func:`coverage.radio.grid.grid_for_project` at 30 m.
     progress : callable(step, done, total), optional
 
     Raises
@@ -662,7 +297,7 @@ def _ftth(
     project: Any, pop: PopulationGrid, cfg: AssessmentConfig, notes: list[str]
 ) -> tuple[pd.DataFrame | None, str | None]:
     """Per-hamlet FTTH table, or the reason it could not be assessed."""
-    from coverage.ftth import ftth_reach, hamlet_ftth, network_from_layers
+    from coverage.assess.ftth import ftth_reach, hamlet_ftth, network_from_layers
 
     missing = [n for n in ("roads", "fibre_points") if n not in project or project[n].empty]
     if missing:
@@ -829,7 +464,7 @@ def run_assessment(
     The prediction goes to ``out_dir/rasters``; an existing one there is reused when its fingerprint shows
     it was made from the same cells, sites, rasters and radio settings (``repredict=True`` forces a new one).
     When it is out of date and ``changed_lonlat`` lists where sites changed (lon, lat; old and new places),
-    only the area those changes can reach is predicted again (:func:`coverage.predict.update_prediction`).
+    only the area those changes can reach is predicted again (:func:`coverage.radio.engine.update_prediction`).
     Outputs appear only when the whole run succeeded; existing files are replaced atomically.
     """
     cfg = config or assessment_config()
@@ -847,6 +482,9 @@ def run_assessment(
     grid = grid_for_project(project, float(radio["grid"]["resolution_m"]))
     notes: list[str] = []
     if repredict or not prediction_is_current(raster_dir, project, radio, techs):
+        # The engine loads numba, which imports `coverage` itself (coverage/types.py): imported only when a
+        # prediction must run, so that importing the assessment stage never imports numba.
+        from coverage.radio.engine import predict, update_prediction
 
         def tile(done: int, total: int, label: str) -> None:
             if progress:
@@ -908,7 +546,7 @@ def write_outputs(
         }
         (tmp / "assessment.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str), "utf-8")
         if report:
-            from coverage.report import write_report
+            from coverage.assess.report import write_report
 
             write_report(result, tmp / "report.html", lang=lang, project=project)
         for p in sorted(tmp.iterdir()):

@@ -35,7 +35,7 @@ import shapely
 
 from coverage._config import packaged_toml
 from coverage._errors import CoverageError, MissingLayerError
-from coverage.predict import Grid, raise_nodata, read_on_grid
+from coverage.radio.grid import Grid, raise_nodata, read_on_grid
 
 __all__ = ["METHODS", "PopulationGrid", "populated_classes", "population_grid"]
 

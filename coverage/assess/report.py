@@ -13,7 +13,7 @@ method.
 
 Every text is in ``coverage/data/report_text.toml``, in Vietnamese (``lang="vi"``, the default) and
 English (``lang="en"``). Maps are drawn with :class:`matplotlib.figure.Figure` (Agg, no pyplot: thread-safe)
-in the area's UTM zone (:func:`coverage.crs.utm_crs_for`).
+in the area's UTM zone (:func:`coverage.layers.crs.utm_crs_for`).
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ import pandas as pd
 import shapely
 
 from coverage._errors import CoverageError
-from coverage.crs import utm_crs_for
-from coverage.io import atomic_path
+from coverage.layers.crs import utm_crs_for
+from coverage.layers.io import atomic_path
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from coverage.assess import Assessment
+    from coverage.assess.assessment import Assessment
 
 __all__ = ["LANGUAGES", "report_html", "report_texts", "rules_text", "write_report"]
 
@@ -926,7 +926,7 @@ def _maps(result: Assessment, project: Any, t: Mapping[str, Any], f: _Fmt) -> li
 
 
 def _method(result: Assessment, t: Mapping[str, Any], f: _Fmt) -> list[str]:
-    from coverage import __version__
+    from coverage._version import __version__
 
     out = [t["method_settings"].format(source=result.config.source)]
     grid = result.stats.get("grid") if isinstance(result.stats, Mapping) else None
@@ -962,7 +962,7 @@ def report_html(result: Assessment, *, lang: str = "vi", project: Any = None, ge
     Parameters
     ----------
     result : Assessment
-        What :func:`coverage.assess.assess` returned.
+        What :func:`coverage.assess.pipeline.assess` returned.
     lang : {"vi", "en"}
         Language of the page.
     project : Project, optional

@@ -2,7 +2,7 @@
 
 The provincial plan sets targets for how much passive infrastructure operators share. This module
 measures it from the ``tenants`` column (canonical ``";"``-joined operator string, see
-:mod:`coverage.layers`) of the ``sites``, ``poles`` and ``ducts`` layers.
+:mod:`coverage.layers.schemas`) of the ``sites``, ``poles`` and ``ducts`` layers.
 
 Formulas
 --------
@@ -16,7 +16,7 @@ An asset is **shared** when it has two or more operator tenants, ``tenant_count(
 * ``pole_sharing_telecom`` = N(poles in *U* with ≥ 2 tenants) / N(poles in *U* with ≥ 1 tenant): the same rate
   among the poles that carry at least one operator's cable.
 * ``duct_sharing_length`` = L(duct length in *U* used by ≥ 2 operators) / L(all duct length in *U*), lengths in
-  metres measured in the project's UTM CRS (:func:`coverage.crs.utm_crs_for`).
+  metres measured in the project's UTM CRS (:func:`coverage.layers.crs.utm_crs_for`).
 * ``duct_sharing_count`` = N(ducts of *U* with ≥ 2 tenants) / N(ducts of *U*).
 
 Assignment to units
@@ -54,10 +54,10 @@ import pandas as pd
 from pyproj import CRS
 
 from coverage._errors import CoverageError, CoverageWarning, MissingLayerError
-from coverage.admin import commune_ancestors
-from coverage.crs import utm_crs_for
-from coverage.layers import tenant_count
-from coverage.project import Project
+from coverage.layers.admin import commune_ancestors
+from coverage.layers.crs import utm_crs_for
+from coverage.layers.project import Project
+from coverage.layers.schemas import tenant_count
 
 Level = Literal["province", "district", "commune"]
 Period = Literal["pre2025", "post2025"]

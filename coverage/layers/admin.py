@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 
 from coverage._errors import CoverageError
-from coverage.crs import utm_crs_for
+from coverage.layers.crs import utm_crs_for
 
 MIN_AREA_SHARE = 0.05
 """Overlaps below this share of an old commune's area are slivers of generalised boundaries."""

@@ -29,8 +29,8 @@ from pyproj import CRS, Transformer
 from rasterio.windows import Window
 
 from coverage._errors import CoverageError, CRSError, ExtentError, Problem, RepairWarning, ValidationError
-from coverage.crs import STORAGE_CRS, utm_crs_for
-from coverage.layers import HAMLET_KINDS, SCHEMAS
+from coverage.layers.crs import STORAGE_CRS, utm_crs_for
+from coverage.layers.schemas import HAMLET_KINDS, SCHEMAS
 
 __all__ = ["DEFAULT_MAX_SNAP_M", "hamlets_from_points", "population_from_raster"]
 
@@ -77,7 +77,7 @@ def hamlets_from_points(
     """Build hamlet polygons tiling each commune from hamlet centre points.
 
     Each commune's points are tessellated with a Voronoi diagram computed in metres in
-    the dataset's UTM zone (:func:`coverage.crs.utm_crs_for`); every cell is clipped to
+    the dataset's UTM zone (:func:`coverage.layers.crs.utm_crs_for`); every cell is clipped to
     its commune, so the hamlets of a commune cover it exactly and never cross its
     boundary. A cell that meets the commune in several pieces (a MultiPolygon commune,
     a river bend) keeps all of them, so the hamlet may be a MultiPolygon. A commune with
@@ -90,7 +90,7 @@ def hamlets_from_points(
         Hamlet centre points (Point geometry, any CRS, normally EPSG:4326). Required
         columns ``hamlet_id`` and ``name``; optional ``commune_code`` (pre-2025 commune
         code; a missing value means "assign by location"), ``kind`` (one of
-        :data:`coverage.layers.HAMLET_KINDS`), ``population`` (persons) and
+        :data:`coverage.layers.schemas.HAMLET_KINDS`), ``population`` (persons) and
         ``households`` (households).
     communes : geopandas.GeoDataFrame
         Communes (admin units of level ``"commune"``), columns ``unit_code``, ``name``

@@ -34,9 +34,9 @@ import shapely
 from pyproj import CRS
 
 from coverage._errors import CoverageError, Problem, RepairWarning, ValidationError
-from coverage.crs import STORAGE_CRS, extent_messages, parse_crs
-from coverage.layers import SCHEMAS
-from coverage.validate import LayerCheck, check_layer, drop_bad_rows
+from coverage.layers.crs import STORAGE_CRS, extent_messages, parse_crs
+from coverage.layers.schemas import SCHEMAS
+from coverage.layers.validate import LayerCheck, check_layer, drop_bad_rows
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".shp", ".gpkg", ".parquet", ".geoparquet", ".fgb", ".zip")
 CSV_SUFFIXES = (".csv", ".tsv")

@@ -31,10 +31,10 @@ import pyogrio
 from pyproj import CRS
 
 from coverage._errors import CoverageError, MissingLayerError, Problem, RepairWarning, ValidationError
-from coverage.crs import utm_crs_for
-from coverage.io import atomic_path, check_file, check_raster, raster_info, write_frame
-from coverage.layers import PROJECT_LAYERS, SCHEMAS, tenant_count
-from coverage.validate import check_layer, check_project_layers
+from coverage.layers.crs import utm_crs_for
+from coverage.layers.io import atomic_path, check_file, check_raster, raster_info, write_frame
+from coverage.layers.schemas import PROJECT_LAYERS, SCHEMAS, tenant_count
+from coverage.layers.validate import check_layer, check_project_layers
 
 RASTER_KINDS = ("dem", "landcover", "population")
 """Rasters a project may reference: elevation (m), land-cover classes, population counts."""
@@ -399,7 +399,7 @@ def sample_manifest() -> Path:
         from a clone, or set ``HAMLET_COVERAGE_DATA`` to a folder holding ``sample_province.toml``).
     """
     env = os.environ.get("HAMLET_COVERAGE_DATA")
-    folder = Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    folder = Path(env) if env else Path(__file__).resolve().parents[2] / "data"
     path = folder / "sample_province.toml"
     if not path.exists():
         raise CoverageError(

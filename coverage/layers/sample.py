@@ -11,18 +11,16 @@ Every random draw comes from one :func:`numpy.random.default_rng` seeded with
 files for the same seed (with the same GDAL). Geometry is built in metres in UTM 48N
 (EPSG:32648) and stored in EPSG:4326 rounded to 6 decimals (about 0.1 m).
 
-Regenerate the embedded copy with ``python -m coverage.sample --out data``.
+Regenerate the embedded copy with ``python -m coverage.layers.sample --out data``.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,10 +38,10 @@ from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import cKDTree
 from shapely import LineString, Point, Polygon
 
-from coverage.crs import STORAGE_CRS
-from coverage.hamlets import hamlets_from_points
-from coverage.layers import ROAD_CLASSES, SCHEMAS, TENANT_SEP
-from coverage.validate import check_project_layers, validate_layer
+from coverage.layers.crs import STORAGE_CRS
+from coverage.layers.hamlets import hamlets_from_points
+from coverage.layers.schemas import ROAD_CLASSES, SCHEMAS, TENANT_SEP, landcover_classes
+from coverage.layers.validate import check_project_layers, validate_layer
 
 __all__ = ["SAMPLE_SEED", "SampleProvince", "generate_sample_province", "main", "write_sample_province"]
 
@@ -54,7 +52,7 @@ SAMPLE_SEED: int = 20250701
 UTM_EPSG = 32648
 """CRS geometry is generated in (WGS 84 / UTM 48N, metres)."""
 STORAGE_EPSG = STORAGE_CRS.to_epsg()
-"""CRS layers are stored in (:data:`coverage.crs.STORAGE_CRS`)."""
+"""CRS layers are stored in (:data:`coverage.layers.crs.STORAGE_CRS`)."""
 COORD_DECIMALS = 6
 """Decimals of stored coordinates (degrees; 1e-6 deg is about 0.11 m)."""
 
@@ -1392,9 +1390,8 @@ def _fibre_points(
 
 
 def _landcover_codes() -> dict[str, int]:
-    """Land-cover code by class name, from ``coverage/data/landcover.toml``."""
-    text = resources.files("coverage").joinpath("data/landcover.toml").read_text("utf-8")
-    return {c["name"]: int(c["code"]) for c in tomllib.loads(text)["class"]}
+    """Land-cover code by class name (:func:`coverage.layers.schemas.landcover_classes`)."""
+    return {name: code for code, name in landcover_classes().items()}
 
 
 def _raster_grid(outline_ll: Polygon) -> tuple[Affine, int, int]:
@@ -1704,7 +1701,7 @@ def _admin_units(
 def _hamlet_layer(
     attrs: pd.DataFrame, xy: np.ndarray, admin_units: gpd.GeoDataFrame
 ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
-    """Hamlet polygons from the centre points (:func:`coverage.hamlets.hamlets_from_points`) and their
+    """Hamlet polygons from the centre points (:func:`coverage.layers.hamlets.hamlets_from_points`) and their
     centroids (UTM), measured from the stored, rounded polygons."""
     points = gpd.GeoDataFrame(attrs, geometry=_to_lonlat(shapely.points(xy)), crs=STORAGE_EPSG)
     pre = admin_units[(admin_units["level"] == "commune") & (admin_units["period"] == "pre2025")]
@@ -1921,7 +1918,7 @@ def _write_raster(array: np.ndarray, transform: Affine, path: Path, nodata: floa
 def write_sample_province(out_dir: Path, seed: int = SAMPLE_SEED) -> Path:
     """Generate the sample province and write it as a manifest project under ``out_dir``.
 
-    Every layer is validated (:func:`coverage.validate.validate_layer` and the
+    Every layer is validated (:func:`coverage.layers.validate.validate_layer` and the
     cross-layer checks) before anything is written.
 
     Parameters
@@ -1965,8 +1962,8 @@ def write_sample_province(out_dir: Path, seed: int = SAMPLE_SEED) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m coverage.sample --out data [--seed N]``."""
-    parser = argparse.ArgumentParser(prog="python -m coverage.sample", description=__doc__.splitlines()[0])
+    """Command line: ``python -m coverage.layers.sample --out data [--seed N]``."""
+    parser = argparse.ArgumentParser(prog="python -m coverage.layers.sample", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("data"), help="output folder (default: data)")
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED, help=f"seed (default: {SAMPLE_SEED})")
     args = parser.parse_args(argv)

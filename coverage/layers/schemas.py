@@ -3,7 +3,7 @@
 Every layer is a :class:`geopandas.GeoDataFrame` in EPSG:4326 (or a plain
 :class:`pandas.DataFrame` for the two attribute tables, ``cells`` and
 ``commune_mapping``). Its columns, dtypes, units and allowed values are declared
-here once, in :data:`SCHEMAS`; :mod:`coverage.validate` enforces them and the
+here once, in :data:`SCHEMAS`; :mod:`coverage.layers.validate` enforces them and the
 documentation table (``coverage-planner schema``) is printed from them.
 
 Tenants
@@ -343,6 +343,13 @@ def operators() -> dict[str, Operator]:
         o["name"]: Operator(o["name"], tuple(o.get("aliases", ())), bool(o["mobile"]))
         for o in tomllib.loads(text)["operator"]
     }
+
+
+@cache
+def landcover_classes() -> dict[int, str]:
+    """Land-cover class name by raster code (``coverage/data/landcover.toml``)."""
+    text = resources.files("coverage").joinpath("data/landcover.toml").read_text("utf-8")
+    return {int(c["code"]): str(c["name"]) for c in tomllib.loads(text)["class"]}
 
 
 @cache

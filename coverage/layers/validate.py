@@ -21,8 +21,8 @@ import pandas as pd
 import shapely
 
 from coverage._errors import Problem, RepairWarning, ValidationError
-from coverage.crs import STORAGE_CRS, extent_messages, utm_crs_for
-from coverage.layers import (
+from coverage.layers.crs import STORAGE_CRS, extent_messages, utm_crs_for
+from coverage.layers.schemas import (
     POLYGONAL,
     SCHEMAS,
     TENANT_SEP,
@@ -361,7 +361,7 @@ def check_layer(frame: pd.DataFrame, layer: str, *, source: str = "<memory>") ->
     Parameters
     ----------
     frame : DataFrame or GeoDataFrame
-        Columns already named as in the schema (see :func:`coverage.io.apply_mapping`).
+        Columns already named as in the schema (see :func:`coverage.layers.io.apply_mapping`).
         Spatial layers must carry a CRS; they are reprojected to EPSG:4326 (noted).
     layer : str
         A key of :data:`coverage.layers.SCHEMAS`.

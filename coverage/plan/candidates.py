@@ -15,7 +15,7 @@ default) and closer to an existing mast than ``spacing_urban_m`` (built-up land)
 Demand
 ------
 The people of the assessment's population grid not covered by the operator's technology (rule of
-:mod:`coverage.mobile`), summed per hamlet in blocks of ``block_m`` (people-weighted centre, people-weighted
+:mod:`coverage.assess.mobile`), summed per hamlet in blocks of ``block_m`` (people-weighted centre, people-weighted
 mean clutter loss). Existing sites therefore count as already built.
 
 Coverage matrix
@@ -24,7 +24,7 @@ Coverage matrix
 (the assessment's), at the radio settings' location probability: the same link budget as the raster engine
 (RSRP per resource element, 3GPP sector or omni pattern with tilt, the settings' base path-loss model for
 the candidate's environment, receiver clutter loss of the land cover, shadowing margin) **without terrain
-diffraction** (flat delta; the plan's final figures come from the full engine, see :mod:`coverage.planning`).
+diffraction** (flat delta; the plan's final figures come from the full engine, see :mod:`coverage.plan.site_plan`).
 Only demand points within a candidate's reach are evaluated (a KD-tree radius query), so the matrix is built
 sparse, never dense.
 """
@@ -47,15 +47,16 @@ from scipy.spatial import cKDTree
 
 from coverage._config import SettingsFile, load_settings
 from coverage._errors import CoverageError, MissingLayerError
-from coverage.antennas import omni_pattern, sector_pattern
 from coverage.assess import Assessment
-from coverage.crs import STORAGE_CRS
-from coverage.layers import tenants_long
-from coverage.linkbudget import resource_blocks
-from coverage.mobile import BROADBAND
-from coverage.predict import RadioConfig, _landcover_classes, read_on_grid
-from coverage.propagation import path_loss_db, shadowing_margin_db
-from coverage.terrain import clutter_loss_db
+from coverage.assess.mobile import BROADBAND
+from coverage.layers.crs import STORAGE_CRS
+from coverage.layers.schemas import landcover_classes, tenants_long
+from coverage.radio.antennas import omni_pattern, sector_pattern
+from coverage.radio.config import RadioConfig
+from coverage.radio.grid import read_on_grid
+from coverage.radio.linkbudget import resource_blocks
+from coverage.radio.propagation import path_loss_db, shadowing_margin_db
+from coverage.radio.terrain import clutter_loss_db
 
 __all__ = [
     "CANDIDATE_KINDS",
@@ -187,7 +188,7 @@ def demand_points(result: Assessment, project: Any, operator: str, technology: s
 
 
 def _class_codes(names: list[str]) -> list[int]:
-    return [code for code, name in _landcover_classes().items() if name in set(names)]
+    return [code for code, name in landcover_classes().items() if name in set(names)]
 
 
 def candidate_sites(

@@ -2,14 +2,14 @@
 
 For every hamlet without FTTH (``ftth_covered`` is false in the assessment; hamlets without households are
 left out) this module finds the cheapest route along the road, duct and pole network
-(:class:`coverage.ftth.Network`) from the existing fibre to the hamlet, its length, and a cost estimate that
+(:class:`coverage.assess.ftth.Network`) from the existing fibre to the hamlet, its length, and a cost estimate that
 prefers existing shared poles and ducts.
 
 Sources: the existing fibre
 ---------------------------
-The sources are the **usable fibre access points** of :mod:`coverage.ftth` (``free_ports > 0``; with
+The sources are the **usable fibre access points** of :mod:`coverage.assess.ftth` (``free_ports > 0``; with
 ``ftth.operators`` only those operators'), each joined to the network by its straight access leg, as in
-:func:`coverage.ftth.ftth_reach`. Existing fibre cables are **not** sources: the layers do not say which
+:func:`coverage.assess.ftth.ftth_reach`. Existing fibre cables are **not** sources: the layers do not say which
 poles or ducts carry fibre (rather than copper), nor whether a cable has spare fibres and a splice point, so
 a new branch may only start at a point with a free port.
 
@@ -17,8 +17,8 @@ Target: the hamlet access point
 -------------------------------
 Each hamlet gets one target, its **access point**: the point of the network nearest to the
 household-weighted centre of its households that existing fibre cannot reach (the assessment's population
-grid, :class:`coverage.population.PopulationGrid`, and :func:`coverage.ftth.ftth_reach`); if none is known,
-the hamlet's representative point. The extension ends there; the drops from the access point to the
+grid, :class:`coverage.assess.population.PopulationGrid`, and :func:`coverage.assess.ftth.ftth_reach`); if none
+is known, the hamlet's representative point. The extension ends there; the drops from the access point to the
 houses (at most ``ftth.max_drop_m``, plus each house's straight leg to the road) are not part of it, and
 neither is the leg from the centre to the network (``access_m``). One access point cannot serve a large or
 scattered hamlet entirely: ``households_reachable_after`` counts the hamlet's households that a splitter at
@@ -30,7 +30,7 @@ Each network edge is built by one method (:func:`edge_methods`):
 
 * ``"aerial"``: pole spans (edges of kind ``"pole_span"``): cable hung on existing poles;
 * ``"duct"``: duct edges, and road edges lying in a duct (both ends and the middle within
-  ``route.duct_tolerance_m`` of a ``ducts`` line: :func:`coverage.ftth.network_from_layers` labels a duct
+  ``route.duct_tolerance_m`` of a ``ducts`` line: :func:`coverage.assess.ftth.network_from_layers` labels a duct
   laid under a road ``"road"``);
 * the **new build** (``route.new_build``, ``"trench"`` or ``"new_poles"``): every other road edge, and the
   legs joining fibre points to the network.
@@ -86,8 +86,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from coverage._config import merge_settings, packaged_toml, read_toml
 from coverage._errors import CoverageError, CoverageWarning, MissingLayerError
-from coverage.crs import STORAGE_CRS
-from coverage.ftth import EPS_M, Network, _chain, _check_geometry, _row_ids, _to_metric, _usable, ftth_reach
+from coverage.assess.ftth import EPS_M, Network, _chain, _check_geometry, _row_ids, _to_metric, _usable, ftth_reach
+from coverage.layers.crs import STORAGE_CRS
 
 __all__ = [
     "HAMLET_COLUMNS",
@@ -639,7 +639,7 @@ def fibre_extensions(
     network : Network, optional
         A network already built from the project with the assessment's ``ftth`` settings.
     config : AssessmentConfig, optional
-        Settings when no assessment is given (default :func:`coverage.assess.assessment_config`).
+        Settings when no assessment is given (default :func:`coverage.assess.pipeline.assessment_config`).
 
     Raises
     ------
@@ -649,9 +649,10 @@ def fibre_extensions(
         On bad unit costs (naming the file and the key).
     """
     from coverage.assess import assessment_config
-    from coverage.ftth import hamlet_ftth, network_from_layers
-    from coverage.population import population_grid
-    from coverage.predict import grid_for_project, radio_config
+    from coverage.assess.ftth import hamlet_ftth, network_from_layers
+    from coverage.assess.population import population_grid
+    from coverage.radio.config import radio_config
+    from coverage.radio.grid import grid_for_project
 
     fc = _as_costs(costs)
     for name in ("roads", "fibre_points"):

@@ -1,7 +1,7 @@
 """Site planning: the candidate sites that close an operator's coverage gaps, sharing first.
 
-:func:`plan_sites` builds the candidates, the demand and the sparse coverage matrix (:mod:`coverage.siting`),
-then solves one of two models (:mod:`coverage.optimize`):
+:func:`plan_sites` builds the candidates, the demand and the sparse coverage matrix (:mod:`coverage.plan.candidates`),
+then solves one of two models (:mod:`coverage.plan.optimize`):
 
 * **best k sites** (maximal covering): the ``k`` candidates that newly cover the most people for the
   operator's technology; among equally good sets, the cheaper one (a co-location costs ``cost.colocation`` of a
@@ -30,12 +30,12 @@ import pandas as pd
 import scipy.sparse as sp
 
 from coverage._errors import CoverageError
-from coverage.assess import Assessment, AssessmentConfig, assessment_config, prediction_is_current, run_assessment
-from coverage.crs import STORAGE_CRS
-from coverage.io import write_layer
-from coverage.predict import RadioConfig, radio_config
-from coverage.project import Project, project_from_frames
-from coverage.siting import (
+from coverage.assess import Assessment, AssessmentConfig, assessment_config, run_assessment
+from coverage.assess.pipeline import prediction_is_current
+from coverage.layers.crs import STORAGE_CRS
+from coverage.layers.io import write_layer
+from coverage.layers.project import Project, project_from_frames
+from coverage.plan.candidates import (
     SECTOR_AZIMUTHS_DEG,
     PlanningConfig,
     _cell_parameters,
@@ -44,6 +44,7 @@ from coverage.siting import (
     demand_points,
     planning_config,
 )
+from coverage.radio.config import RadioConfig, radio_config
 
 __all__ = ["SitePlan", "check_plan_request", "plan_sites", "project_with_sites", "verify_plan", "write_plan"]
 
@@ -94,7 +95,7 @@ def check_plan_request(
     """Raise :class:`CoverageError` for a request the planner cannot answer, before any work is done:
     an unknown or fixed-only operator, an unknown technology, both or neither of ``sites`` and ``target``,
     ``sites`` < 1, ``target`` outside (0, 1], or an ``area`` naming no district or commune of the project."""
-    from coverage.layers import operators
+    from coverage.layers.schemas import operators
 
     if operator not in operators() or not operators()[operator].mobile:
         known = ", ".join(o for o, v in operators().items() if v.mobile)
@@ -133,7 +134,7 @@ def plan_sites(
     project : Project
         The project the assessment was made from.
     result : Assessment
-        Its assessment (:func:`coverage.assess.run_assessment`).
+        Its assessment (:func:`coverage.assess.pipeline.run_assessment`).
     operator, technology : str
     sites : int, optional
         Best ``sites`` new sites (maximal covering).
@@ -143,9 +144,9 @@ def plan_sites(
         Code of a district or commune (before or after 2025): plan for its hamlets only (candidates may stand
         outside it).
     config : PlanningConfig, optional
-        Default :func:`coverage.siting.planning_config`.
+        Default :func:`coverage.plan.candidates.planning_config`.
     radio : RadioConfig, optional
-        The radio settings the assessment used (default :func:`coverage.predict.radio_config`).
+        The radio settings the assessment used (default :func:`coverage.radio.engine.radio_config`).
 
     Raises
     ------
@@ -153,7 +154,7 @@ def plan_sites(
         Unknown operator or technology, both or neither of ``sites`` and ``target``, ``target`` outside (0, 1],
         an ``area`` naming no unit, or more sites asked for than there are candidates.
     """
-    from coverage.optimize import MaximalCovering, SetCovering
+    from coverage.plan.optimize import MaximalCovering, SetCovering
 
     check_plan_request(
         project, operator=operator, technology=technology, sites=sites, target=target, area=area,

@@ -12,7 +12,7 @@ import math
 import numba
 import numpy as np
 
-from coverage._kernels import bullington_correction_db, deygout_combine_db, knife_edge_db
+from coverage.radio._terrain_kernels import bullington_correction_db, deygout_combine_db, knife_edge_db
 
 TERRAIN_NONE = 0
 TERRAIN_BULLINGTON = 1
@@ -116,7 +116,7 @@ def _segment_rsrp(
     min_dist_m : float
         Smallest distance used by the models, m.
     pat_h, pat_v : ndarray of float64
-        The cell's pattern cuts, dB (see :func:`coverage.antennas.attenuation_db`).
+        The cell's pattern cuts, dB (see :func:`coverage.radio.antennas.attenuation_db`).
     pat_step_deg : float
         Sampling step of the cuts, degrees.
     am : float

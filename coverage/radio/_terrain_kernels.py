@@ -1,8 +1,8 @@
 """Numba kernels of the terrain model: knife-edge loss, Bullington and Deygout geometry, radial sweeps.
 
 Plain arrays and scalars in, arrays out; no Python objects, no I/O. Every kernel is compiled on first use
-and cached on disk (``cache=True``). :mod:`coverage.terrain` wraps them in typed, validated functions; the
-raster engine (``coverage._predict_kernels``) may call the scalar helpers :func:`knife_edge_db`,
+and cached on disk (``cache=True``). :mod:`coverage.radio.terrain` wraps them in typed, validated functions; the
+raster engine (``coverage.radio._engine_kernels``) may call the scalar helpers :func:`knife_edge_db`,
 :func:`bullington_correction_db` and :func:`deygout_combine_db` from its own kernels.
 
 Geometry conventions (ITU-R P.526-15 §4.5):

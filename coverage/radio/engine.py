@@ -6,8 +6,8 @@ For every cell of a project the engine evaluates, on the pixels within the cell'
 
 where ``P_RE = P_tx - 10 log10(12 N_RB)`` is the power per resource element, ``A`` the antenna attenuation
 (3GPP sector pattern, mechanical and electrical tilt), ``L_base`` the configured path-loss model
-(:mod:`coverage.propagation`), ``L_terrain`` the diffraction over the DEM profile (ITU-R P.526, one radial
-sweep per site and antenna height, :mod:`coverage.terrain`) and ``L_clutter`` the receiver clutter loss of
+(:mod:`coverage.radio.propagation`), ``L_terrain`` the diffraction over the DEM profile (ITU-R P.526, one radial
+sweep per site and antenna height, :mod:`coverage.radio.terrain`) and ``L_clutter`` the receiver clutter loss of
 the pixel's land cover. Received powers are summed per *carrier* (operator, technology, band): the strongest
 cell of a carrier serves, the other cells of the same carrier interfere in proportion to their load::
 
@@ -15,7 +15,7 @@ cell of a carrier serves, the other cells of the same carrier interfere in propo
 
 For each output (technology x operator, and "any" operator) the serving carrier is the one with the strongest
 best-server RSRP (cell selection on RSRP); throughput follows from its SINR through the CQI tables
-(:mod:`coverage.linkbudget`). The RSRP rasters give the level exceeded at the configured location probability
+(:mod:`coverage.radio.linkbudget`). The RSRP rasters give the level exceeded at the configured location probability
 (median minus the log-normal shadowing margin); SINR uses median powers.
 
 Everything is computed in tiles of ``tile_px`` pixels; the DEM and land cover are read per tile (with the
@@ -24,58 +24,47 @@ radius as margin), so memory stays bounded whatever the area. Rasters are writte
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
 import shutil
 import tempfile
 import time
-import tomllib
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
 import rasterio.shutil
-from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
-from rasterio.warp import reproject, transform_bounds
 from rasterio.warp import transform as warp_transform
-from rasterio.windows import Window
 
-from coverage import _predict_kernels as _pk
-from coverage._config import merge_settings, packaged_toml, read_toml
 from coverage._errors import CoverageError, ExtentError
-from coverage.antennas import omni_pattern, read_msi, sector_pattern
-from coverage.linkbudget import noise_per_re_dbm, resource_blocks, throughput_mbps
-from coverage.propagation import SPEED_OF_LIGHT_M_S, path_loss_db, shadowing_margin_db
-from coverage.terrain import clutter_loss_db, radial_sweep
+from coverage.layers.schemas import landcover_classes
+from coverage.radio import _engine_kernels as _pk
+from coverage.radio.antennas import omni_pattern, read_msi, sector_pattern
+from coverage.radio.config import RadioConfig, radio_config
+from coverage.radio.grid import Grid, check_raster_covers, grid_for_project, read_window
+from coverage.radio.linkbudget import noise_per_re_dbm, resource_blocks, throughput_mbps
+from coverage.radio.outputs import (
+    ANY_OPERATOR,
+    NODATA,
+    QUANTITIES,
+    SERVING_NODATA,
+    Prediction,
+    finish_outputs,
+    inputs_fingerprint,
+    open_outputs,
+)
+from coverage.radio.propagation import SPEED_OF_LIGHT_M_S, path_loss_db, shadowing_margin_db
+from coverage.radio.terrain import clutter_loss_db, radial_sweep
 
-__all__ = [
-    "NODATA",
-    "QUANTITIES",
-    "Grid",
-    "Prediction",
-    "RadioConfig",
-    "grid_for_project",
-    "predict",
-    "radio_config",
-]
+__all__ = ["predict", "update_prediction"]
 
-NODATA = -9999.0
-"""Nodata of the float rasters (pixels beyond every cell's radius)."""
-SERVING_NODATA = -1
-QUANTITIES = ("rsrp_dbm", "sinr_db", "throughput_mbps", "serving_cell")
-"""Rasters written per output, in this order."""
-ANY_OPERATOR = "any"
 DIST_STEP_M = 5.0
 """Step of each cell's base path-loss table (linear interpolation between entries)."""
 
@@ -83,276 +72,6 @@ GDAL_CACHE_MB = 128
 """GDAL block cache while rasters are written, MB."""
 
 ProgressFn = Callable[[int, int, str], None]
-
-
-# ------------------------------------------------------------------------------------------------------------
-# configuration
-# ------------------------------------------------------------------------------------------------------------
-
-
-def _default_config() -> dict[str, Any]:
-    return packaged_toml("radio.toml")
-
-
-_FREE_TABLES = ("model.rural.", "model.urban.", "antenna.files.")
-
-
-@dataclass(frozen=True)
-class RadioConfig:
-    """Engine settings: ``coverage/data/radio.toml`` merged with the user's overrides.
-
-    Use :func:`radio_config` to build one; ``settings`` is the merged TOML as nested dicts.
-    """
-
-    settings: dict[str, Any]
-    source: str = "coverage/data/radio.toml"
-
-    def __getitem__(self, key: str) -> Any:
-        return self.settings[key]
-
-    def technology(self, tech: str) -> dict[str, Any]:
-        """Settings of one technology ("4G" or "5G")."""
-        try:
-            return self.settings["technology"][tech]
-        except KeyError:
-            known = ", ".join(self.settings["technology"])
-            raise CoverageError(f"{self.source}: no settings for technology {tech!r} (known: {known})") from None
-
-
-def radio_config(path: str | os.PathLike[str] | None = None, overrides: Mapping[str, Any] | None = None) -> RadioConfig:
-    """Engine settings: the packaged defaults, a user TOML file (any subset of keys), then ``overrides``.
-
-    Unknown keys and wrongly typed values raise :class:`CoverageError` naming the file and the key.
-    """
-    settings = _default_config()
-    source = "coverage/data/radio.toml"
-    if path is not None:
-        path = Path(path)
-        user = read_toml(path, "radio settings")
-        settings = merge_settings(settings, user, str(path), free_tables=_FREE_TABLES)
-        source = str(path)
-        files = settings["antenna"]["files"]
-        settings["antenna"]["files"] = {k: str((path.parent / v).resolve()) for k, v in files.items()}
-    if overrides:
-        settings = merge_settings(settings, overrides, "overrides", free_tables=_FREE_TABLES)
-    cfg = RadioConfig(settings, source)
-    _check_config(cfg)
-    return cfg
-
-
-def _check_config(cfg: RadioConfig) -> None:
-    s = cfg.settings
-    problems = []
-    if not s["grid"]["resolution_m"] > 0:
-        problems.append("grid.resolution_m must be > 0")
-    if not 16 <= s["grid"]["tile_px"] <= 8192:
-        problems.append("grid.tile_px must be within 16-8192")
-    if not 0.0 <= s["interference"]["load"] <= 1.0:
-        problems.append("interference.load must be within 0-1")
-    if not 0.0 < s["shadowing"]["location_probability"] < 1.0:
-        problems.append("shadowing.location_probability must be within (0, 1)")
-    if s["terrain"]["method"] not in ("bullington", "deygout", "none"):
-        problems.append("terrain.method must be 'bullington', 'deygout' or 'none'")
-    if not s["model"]["max_radius_m"] > s["model"]["min_dist_m"] > 0:
-        problems.append("model.max_radius_m must exceed model.min_dist_m > 0")
-    for env in ("rural", "urban"):
-        if s["model"][env].get("los") == "draw":
-            problems.append(
-                f"model.{env}.los = 'draw' draws LOS per link, which the engine's per-cell distance tables cannot "
-                "represent; use 'expected', 'los' or 'nlos'"
-            )
-    if problems:
-        raise CoverageError(f"{cfg.source}: " + "; ".join(problems))
-
-
-# ------------------------------------------------------------------------------------------------------------
-# grid
-# ------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A north-up grid of square pixels in a metric CRS.
-
-    Attributes
-    ----------
-    crs : pyproj.CRS
-        The grid's CRS (the project's UTM zone).
-    x0_m, y0_m : float
-        Outer top-left corner, m.
-    res_m : float
-        Pixel size, m.
-    width, height : int
-        Columns and rows.
-    """
-
-    crs: CRS
-    x0_m: float
-    y0_m: float
-    res_m: float
-    width: int
-    height: int
-
-    @classmethod
-    def from_bounds(cls, bounds: Sequence[float], crs: CRS, res_m: float) -> Grid:
-        """The grid of ``res_m`` pixels aligned on multiples of ``res_m`` covering (minx, miny, maxx, maxy)."""
-        xmin, ymin, xmax, ymax = (float(b) for b in bounds)
-        x0 = math.floor(xmin / res_m) * res_m
-        y0 = math.ceil(ymax / res_m) * res_m
-        width = max(1, math.ceil((xmax - x0) / res_m))
-        height = max(1, math.ceil((y0 - ymin) / res_m))
-        return cls(CRS.from_user_input(crs), x0, y0, float(res_m), width, height)
-
-    @property
-    def transform(self) -> Affine:
-        """The rasterio affine transform."""
-        return Affine(self.res_m, 0.0, self.x0_m, 0.0, -self.res_m, self.y0_m)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """(minx, miny, maxx, maxy) in m."""
-        return (self.x0_m, self.y0_m - self.height * self.res_m, self.x0_m + self.width * self.res_m, self.y0_m)
-
-    def tiles(self, tile_px: int) -> list[Window]:
-        """Row-major windows of at most ``tile_px`` x ``tile_px`` pixels."""
-        return [
-            Window(c, r, min(tile_px, self.width - c), min(tile_px, self.height - r))
-            for r in range(0, self.height, tile_px)
-            for c in range(0, self.width, tile_px)
-        ]
-
-    def window_bounds(self, w: Window) -> tuple[float, float, float, float]:
-        """(minx, miny, maxx, maxy) of a window, m."""
-        x0 = self.x0_m + w.col_off * self.res_m
-        y1 = self.y0_m - w.row_off * self.res_m
-        return (x0, y1 - w.height * self.res_m, x0 + w.width * self.res_m, y1)
-
-    def expand(self, w: Window, margin_m: float) -> Window:
-        """The window grown by ``margin_m`` on every side (may extend beyond the grid)."""
-        m = math.ceil(margin_m / self.res_m)
-        return Window(w.col_off - m, w.row_off - m, w.width + 2 * m, w.height + 2 * m)
-
-    def clip(self, w: Window) -> Window:
-        """The part of a window inside the grid."""
-        c0, r0 = max(int(w.col_off), 0), max(int(w.row_off), 0)
-        c1 = min(int(w.col_off + w.width), self.width)
-        r1 = min(int(w.row_off + w.height), self.height)
-        return Window(c0, r0, max(c1 - c0, 0), max(r1 - r0, 0))
-
-
-def grid_for_project(project: Any, res_m: float = 30.0) -> Grid:
-    """The prediction grid of a project: its admin units' extent in its UTM CRS, pixels of ``res_m``."""
-    utm = project.utm_crs
-    units = project["admin_units"].to_crs(utm)
-    return Grid.from_bounds(units.total_bounds, utm, res_m)
-
-
-# ------------------------------------------------------------------------------------------------------------
-# rasters read per window
-# ------------------------------------------------------------------------------------------------------------
-
-
-def _fmt_extent(bounds: Sequence[float], crs: CRS) -> str:
-    west, south, east, north = transform_bounds(crs, "EPSG:4326", *bounds)
-    return f"{west:.4f}-{east:.4f} E, {south:.4f}-{north:.4f} N"
-
-
-def _check_raster_covers(path: Path, kind: str, grid: Grid) -> None:
-    """ExtentError when the raster's footprint does not contain the whole grid (named in degrees)."""
-    with rasterio.open(path) as src:
-        if src.crs is None:
-            raise ExtentError(f"{path}: the {kind} raster has no CRS")
-        need = transform_bounds(grid.crs, src.crs, *grid.bounds, densify_pts=21)
-        have = src.bounds
-    missing = []
-    if have.left > need[0]:
-        missing.append(f"west of {have.left:.5f}")
-    if have.right < need[2]:
-        missing.append(f"east of {have.right:.5f}")
-    if have.bottom > need[1]:
-        missing.append(f"south of {have.bottom:.5f}")
-    if have.top < need[3]:
-        missing.append(f"north of {have.top:.5f}")
-    if missing:
-        raise ExtentError(
-            f"{path}: the {kind} raster does not cover the prediction area {_fmt_extent(grid.bounds, grid.crs)}; "
-            f"missing the part {', '.join(missing)} (raster CRS units). Supply a {kind} covering the whole area "
-            "(nothing is assumed where it is missing)."
-        )
-
-
-def _read_window(
-    path: Path, kind: str, grid: Grid, w: Window, resampling: Resampling, dtype: str, *, strict: bool = True
-) -> np.ndarray:
-    """The raster resampled onto the grid pixels of window ``w`` (which lies inside the grid).
-
-    ``strict``: nodata anywhere in the window raises :class:`ExtentError`; otherwise nodata pixels come back
-    as NaN (float) or 0 (integer) for the caller to check where it matters.
-    """
-    x0 = grid.x0_m + w.col_off * grid.res_m
-    y0 = grid.y0_m - w.row_off * grid.res_m
-    dst = np.empty((int(w.height), int(w.width)), dtype=dtype)
-    with rasterio.open(path) as src:
-        src_nodata = src.nodata
-        dst_nodata = np.nan if dtype.startswith("float") else 0
-        reproject(
-            source=rasterio.band(src, 1),
-            destination=dst,
-            dst_transform=Affine(grid.res_m, 0.0, x0, 0.0, -grid.res_m, y0),
-            dst_crs=grid.crs,
-            src_nodata=src_nodata,
-            dst_nodata=dst_nodata,
-            resampling=resampling,
-        )
-    bad = ~np.isfinite(dst) if dtype.startswith("float") else dst == 0
-    if strict and bad.any():
-        raise_nodata(path, kind, grid, bad, x0, y0)
-    return dst
-
-
-def raise_nodata(
-    path: Path, kind: str, grid: Grid, bad: np.ndarray, x0: float | None = None, y0: float | None = None
-) -> NoReturn:
-    """Raise :class:`ExtentError` naming the raster and the extent (degrees) of the ``bad`` grid pixels.
-
-    ``bad`` is a boolean array of grid pixels whose top-left corner is at (``x0``, ``y0``), by default the grid's.
-    """
-    x0 = grid.x0_m if x0 is None else x0
-    y0 = grid.y0_m if y0 is None else y0
-    rr, cc = np.nonzero(bad)
-    b = (
-        x0 + cc.min() * grid.res_m,
-        y0 - (rr.max() + 1) * grid.res_m,
-        x0 + (cc.max() + 1) * grid.res_m,
-        y0 - rr.min() * grid.res_m,
-    )
-    raise ExtentError(
-        f"{path}: the {kind} raster has no data over {int(bad.sum())} pixels of the prediction grid "
-        f"within {_fmt_extent(b, grid.crs)}; fill them (nothing is assumed where data are missing)"
-    )
-
-
-def read_on_grid(
-    path: str | os.PathLike[str],
-    kind: str,
-    grid: Grid,
-    *,
-    resampling: str = "nearest",
-    dtype: str = "float32",
-    strict: bool = True,
-) -> np.ndarray:
-    """A raster resampled onto a whole grid, shape (height, width).
-
-    Raises :class:`~coverage._errors.ExtentError` naming the file and the missing extent when the raster
-    does not cover the grid or, when ``strict``, holds nodata inside it (nothing is assumed where data are
-    missing). With ``strict=False`` nodata pixels come back as NaN (0 for integer types), for callers that
-    need data only on some pixels and check those (:func:`raise_nodata`).
-    ``resampling`` is a :class:`rasterio.enums.Resampling` name ("nearest" for classes).
-    """
-    path = Path(path)
-    _check_raster_covers(path, kind, grid)
-    window = Window(0, 0, grid.width, grid.height)
-    return _read_window(path, kind, grid, window, Resampling[resampling], dtype, strict=strict)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -412,7 +131,7 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
     urban_names = set(s["model"]["urban_classes"])
     env = np.full(len(t), "rural", dtype=object)
     if "landcover" in project.rasters and urban_names:
-        classes = _landcover_classes()
+        classes = landcover_classes()
         urban_codes = [code for code, name in classes.items() if name in urban_names]
         lc = _sample_at(project.raster("landcover"), grid, t["x"].to_numpy(), t["y"].to_numpy())
         env[np.isin(lc, urban_codes)] = "urban"
@@ -562,73 +281,9 @@ def _pattern(key: tuple, cfg: RadioConfig) -> tuple[np.ndarray, np.ndarray, floa
     return h, v, float(pat.max_attenuation_db)
 
 
-def _landcover_classes() -> dict[int, str]:
-    with resources.files("coverage").joinpath("data/landcover.toml").open("rb") as fh:
-        data = tomllib.load(fh)
-    return {int(c["code"]): str(c["name"]) for c in data["class"]}
-
-
 # ------------------------------------------------------------------------------------------------------------
 # the run
 # ------------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Prediction:
-    """What :func:`predict` computed and wrote.
-
-    Attributes
-    ----------
-    grid : Grid
-        The prediction grid.
-    rasters : dict of (technology, operator, quantity) to Path
-        Cloud-Optimised GeoTIFFs; operator ``"any"`` is the best of all operators.
-    cells : DataFrame
-        The cells used, with their engine index (the ``serving_cell`` raster value), radius and environment.
-    stats : dict
-        Pixel count, pixel-cell evaluations, terrain sweeps, seconds per step.
-    """
-
-    grid: Grid
-    rasters: dict[tuple[str, str, str], Path] = field(default_factory=dict)
-    cells: pd.DataFrame | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    def path(self, technology: str, operator: str, quantity: str) -> Path:
-        """The raster file of one output quantity."""
-        try:
-            return self.rasters[(technology, operator, quantity)]
-        except KeyError:
-            raise CoverageError(f"no {quantity} raster for {technology} / {operator} in this prediction") from None
-
-
-def raster_name(technology: str, operator: str, quantity: str) -> str:
-    """File name of an output raster, e.g. ``4G_Viettel_rsrp_dbm.tif``."""
-    return f"{technology}_{operator}_{quantity}.tif"
-
-
-def inputs_fingerprint(project: Any, settings: Mapping[str, Any], technologies: Iterable[str]) -> str:
-    """SHA-256 of everything a prediction depends on: cells, sites, admin extent, DEM and land-cover files,
-    settings and technologies. Two runs with the same fingerprint give the same rasters, so a caller may reuse
-    a prediction whose ``prediction.json`` holds the fingerprint it would compute now."""
-    h = hashlib.sha256()
-    for name in ("cells", "sites", "admin_units"):
-        if name not in project:
-            continue
-        frame = project[name]
-        if isinstance(frame, gpd.GeoDataFrame):
-            frame = pd.DataFrame(frame).assign(geometry=frame.geometry.to_wkt())
-        h.update(name.encode())
-        h.update(frame.to_csv(index=False).encode())
-    for kind in ("dem", "landcover"):
-        if kind in project.rasters:
-            h.update(kind.encode())
-            with open(project.raster(kind), "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-    h.update(json.dumps(settings, sort_keys=True, default=str).encode())
-    h.update(",".join(sorted(technologies)).encode())
-    return h.hexdigest()
 
 
 def _boxes_meet(a: Sequence[float], b: Sequence[float]) -> bool:
@@ -725,11 +380,11 @@ def _predict(
     use_clutter = bool(s["clutter"]["enabled"])
     clutter_extrapolate = bool(s["clutter"]["extrapolate"])
     dem_path = project.raster("dem")
-    _check_raster_covers(dem_path, "DEM", grid)
+    check_raster_covers(dem_path, "DEM", grid)
     lc_path = None
     if use_clutter:
         lc_path = project.raster("landcover")
-        _check_raster_covers(lc_path, "land-cover", grid)
+        check_raster_covers(lc_path, "land-cover", grid)
 
     cells = _prepare_cells(project, cfg, grid, techs, ops)
     t_prep = time.perf_counter()
@@ -755,7 +410,7 @@ def _predict(
     sweeps_done = 0
     t_sweep = t_kernel = t_out = 0.0
     try:
-        dsts = _open_outputs(tmp, grid, outputs, int(s["grid"]["tile_px"]))
+        dsts = open_outputs(tmp, grid, outputs, int(s["grid"]["tile_px"]))
         tiles = grid.tiles(int(s["grid"]["tile_px"]))
         if area_bounds is not None:
             tiles = [w for w in tiles if _boxes_meet(grid.window_bounds(w), area_bounds)]
@@ -781,7 +436,7 @@ def _predict(
                 t0 = time.perf_counter()
                 margin = 2.0 * float(a["radius_m"][near].max())
                 dem_w = grid.clip(grid.expand(w, margin))
-                dem = _read_window(dem_path, "DEM", grid, dem_w, Resampling.bilinear, "float32")
+                dem = read_window(dem_path, "DEM", grid, dem_w, Resampling.bilinear, "float32")
                 r_in = int(w.row_off - dem_w.row_off)
                 c_in = int(w.col_off - dem_w.col_off)
                 ground = np.ascontiguousarray(dem[r_in : r_in + rows, c_in : c_in + cols], dtype="float64")
@@ -811,7 +466,7 @@ def _predict(
                 t1 = time.perf_counter()
                 t_sweep += t1 - t0
                 if use_clutter:
-                    lc = _read_window(lc_path, "land-cover", grid, w, Resampling.nearest, "uint8")
+                    lc = read_window(lc_path, "land-cover", grid, w, Resampling.nearest, "uint8")
                     with recorder:
                         clutter = np.stack(
                             [
@@ -883,7 +538,7 @@ def _predict(
             d.close()
         recorder.emit()
         t3 = time.perf_counter()
-        written = _finish_outputs(tmp, out_dir, outputs)
+        written = finish_outputs(tmp, out_dir, outputs)
         t_out += time.perf_counter() - t3
         table = cells.table.assign(engine_index=np.arange(len(cells.table)))
         cols_out = [
@@ -998,7 +653,7 @@ def update_prediction(
         remap = np.full(int(old_cells["engine_index"].max()) + 2, SERVING_NODATA, dtype=np.int32)
         remap[old_cells["engine_index"].to_numpy()] = [new_index.get(c, SERVING_NODATA) for c in old_cells["cell_id"]]
         outputs = sorted({(t, o) for t, o, _ in new.rasters})
-        dsts = _open_outputs(tmp, grid, outputs, int(cfg["grid"]["tile_px"]))
+        dsts = open_outputs(tmp, grid, outputs, int(cfg["grid"]["tile_px"]))
         try:
             for key, path in new.rasters.items():
                 with rasterio.open(path) as src:
@@ -1011,7 +666,7 @@ def update_prediction(
         finally:
             for ds in dsts.values():
                 ds.close()
-        written = _finish_outputs(tmp, out_dir, outputs)
+        written = finish_outputs(tmp, out_dir, outputs)
         doc = json.loads((tmp / "area" / "prediction.json").read_text(encoding="utf-8"))
         doc["stats"]["updated_area_m"] = [round(float(b), 1) for b in bounds]
         doc["stats"]["tiles_total"] = len(grid.tiles(int(cfg["grid"]["tile_px"])))
@@ -1025,7 +680,7 @@ def update_prediction(
 
 @dataclass(frozen=True)
 class _Sweep:
-    nu_geom: np.ndarray  # (edges, radials, samples) float32 Fresnel factors of coverage.terrain.radial_sweep
+    nu_geom: np.ndarray  # (edges, radials, samples) float32 Fresnel factors of coverage.radio.terrain.radial_sweep
     step_m: float
 
 
@@ -1076,65 +731,6 @@ def _pack_sweeps(cache: Mapping[int, Any], sweep_idx: np.ndarray):
         np.array(step or [1.0], dtype="float64"),
         local,
     )
-
-
-def _open_outputs(tmp: Path, grid: Grid, outputs, tile_px: int) -> dict[tuple[str, str, str], Any]:
-    block = 256 if tile_px >= 256 else 16 * max(1, tile_px // 16)
-    dsts = {}
-    for tech, op in outputs:
-        for q in QUANTITIES:
-            is_idx = q == "serving_cell"
-            dsts[(tech, op, q)] = rasterio.open(
-                tmp / ("raw_" + raster_name(tech, op, q)),
-                "w",
-                driver="GTiff",
-                width=grid.width,
-                height=grid.height,
-                count=1,
-                dtype="int32" if is_idx else "float32",
-                nodata=SERVING_NODATA if is_idx else NODATA,
-                crs=grid.crs.to_wkt(),
-                transform=grid.transform,
-                tiled=True,
-                blockxsize=block,
-                blockysize=block,
-                BIGTIFF="IF_SAFER",  # uncompressed while tiles are written; compressed once, as COG
-            )
-    return dsts
-
-
-_UNITS = {"rsrp_dbm": "dBm", "sinr_db": "dB", "throughput_mbps": "Mbit/s", "serving_cell": "engine index (cells.csv)"}
-
-
-def _finish_outputs(tmp: Path, out_dir: Path, outputs) -> dict[tuple[str, str, str], Path]:
-    """Convert the tiled GeoTIFFs to Cloud-Optimised GeoTIFFs, then move them into ``out_dir``."""
-    done: dict[tuple[str, str, str], Path] = {}
-    staged = []
-    for tech, op in outputs:
-        for q in QUANTITIES:
-            raw = tmp / ("raw_" + raster_name(tech, op, q))
-            cog = tmp / raster_name(tech, op, q)
-            with rasterio.open(raw, "r+") as ds:
-                ds.update_tags(technology=tech, operator=op, quantity=q, unit=_UNITS[q])
-                ds.set_band_description(1, f"{q} ({tech}, {op})")
-            rasterio.shutil.copy(
-                raw,
-                cog,
-                driver="COG",
-                COMPRESS="DEFLATE",
-                LEVEL="1",  # fastest deflate: 2x faster than the default level, files 3 % larger
-                PREDICTOR="2" if q == "serving_cell" else "3",
-                RESAMPLING="NEAREST",
-                OVERVIEWS="AUTO",
-                NUM_THREADS="ALL_CPUS",
-            )
-            raw.unlink()
-            staged.append(((tech, op, q), cog))
-    for key, cog in staged:
-        dest = out_dir / cog.name
-        os.replace(cog, dest)
-        done[key] = dest
-    return done
 
 
 def _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg) -> None:

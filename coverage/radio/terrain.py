@@ -37,9 +37,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from coverage import _kernels as _k
 from coverage._errors import CoverageError, ExtentError, ExtrapolationWarning, ValidityRangeError
-from coverage.propagation import SPEED_OF_LIGHT_M_S
+from coverage.radio import _terrain_kernels as _k
+from coverage.radio.propagation import SPEED_OF_LIGHT_M_S
 
 __all__ = [
     "DEFAULT_K_FACTOR",

@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from coverage.project import read_project
+from coverage.layers.project import read_project
 from tests.api.conftest import auth, make_client
 from tests.coverage import world
 
@@ -143,7 +143,7 @@ def test_oversize_bodies_are_refused(client: TestClient, keys):
 
 def test_an_interrupted_write_leaves_the_stored_project_as_it_was(client: TestClient, keys, monkeypatch):
     before = _stored(client)
-    from coverage.project import Project
+    from coverage.layers.project import Project
 
     def crash(self, path):
         raise OSError("disk full")

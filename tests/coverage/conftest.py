@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coverage.assess import run_assessment
-from coverage.project import read_sample
+from coverage.layers.project import read_sample
 
 
 @pytest.fixture(scope="session")

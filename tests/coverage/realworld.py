@@ -2,7 +2,7 @@
 
 Real (read from ``../shared/data/vn``, never copied): the 74 communes and 7 districts of 2009 (pre2025), the 28
 communes of 2025 (post2025), the 1967–74 HES hamlet points (duplicated locations dropped) tessellated into hamlet
-polygons by :func:`coverage.hamlets.hamlets_from_points`, and WorldPop 2020, which gives every hamlet its
+polygons by :func:`coverage.layers.hamlets.hamlets_from_points`, and WorldPop 2020, which gives every hamlet its
 population and, as the project's ``population`` raster, places the people on the grid (``method = "raster"``).
 
 Synthetic, in UTM 48N (EPSG:32648), everything on axis-aligned lattices over the units' bounds (whole km):
@@ -32,10 +32,10 @@ import shapely
 from affine import Affine
 from pyproj import CRS
 
-from coverage import io
-from coverage.admin import commune_mapping_from_overlap
-from coverage.hamlets import drop_duplicate_locations, hamlets_from_points
-from coverage.project import Project, project_from_frames
+from coverage.layers import io
+from coverage.layers.admin import commune_mapping_from_overlap
+from coverage.layers.hamlets import drop_duplicate_locations, hamlets_from_points
+from coverage.layers.project import Project, project_from_frames
 
 UTM = CRS.from_epsg(32648)
 RES_M = 90.0

@@ -9,7 +9,7 @@ import rasterio
 from typer.testing import CliRunner
 
 from coverage.cli import app
-from coverage.predict import NODATA, QUANTITIES
+from coverage.radio.outputs import NODATA, QUANTITIES
 
 from .factories import valid_frame
 

@@ -28,8 +28,8 @@ import shapely
 from affine import Affine
 from pyproj import CRS, Transformer
 
-from coverage.predict import Grid
-from coverage.project import Project, project_from_frames
+from coverage.layers.project import Project, project_from_frames
+from coverage.radio.grid import Grid
 
 UTM = CRS.from_epsg(32648)
 X0, Y0 = 579_990.0, 1_080_000.0

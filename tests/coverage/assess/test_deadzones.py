@@ -9,9 +9,9 @@ import pytest
 import shapely
 from pyproj import CRS
 
-from coverage.deadzones import add_nearest_sites, dead_zones
-from coverage.population import PopulationGrid
-from coverage.predict import Grid
+from coverage.assess.deadzones import add_nearest_sites, dead_zones
+from coverage.assess.population import PopulationGrid
+from coverage.radio.grid import Grid
 
 GRID = Grid(CRS.from_epsg(32648), 500_000.0, 1_000_300.0, 30.0, 10, 10)
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy.sparse.csgraph import connected_components
 
 from coverage import CoverageError, CoverageWarning, MissingLayerError, ValidationError, read_sample
-from coverage.ftth import (
+from coverage.assess.ftth import (
     HAMLET_COLUMNS,
     Network,
     Reach,

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import CRS
 
-from coverage.mobile import covered_mask, hamlet_mobile_coverage, weighted_quantile_by_group
-from coverage.population import PopulationGrid
-from coverage.predict import Grid
+from coverage.assess.mobile import covered_mask, hamlet_mobile_coverage, weighted_quantile_by_group
+from coverage.assess.population import PopulationGrid
+from coverage.radio.grid import Grid
 
 GRID = Grid(CRS.from_epsg(32648), 0.0, 120.0, 30.0, 4, 4)
 NODATA = -9999.0

@@ -12,7 +12,7 @@ import pytest
 
 from coverage._errors import CoverageError, MissingLayerError
 from coverage.assess import assessment_config, run_assessment
-from coverage.predict import radio_config
+from coverage.radio.config import radio_config
 from tests.coverage import world
 
 RADIO = radio_config(overrides=world.RADIO)

@@ -23,7 +23,7 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from coverage.assess import assessment_config, run_assessment
-from coverage.predict import radio_config
+from coverage.radio.config import radio_config
 from tests.coverage import realworld as rw
 
 pytestmark = pytest.mark.realdata
@@ -103,7 +103,7 @@ def test_the_real_units_and_hamlets_make_a_valid_project(hg):
 
 
 def test_population_adds_up_from_worldpop_to_pixels(hg):
-    from coverage.hamlets import population_from_raster
+    from coverage.layers.hamlets import population_from_raster
 
     proj, result = hg["project"], hg["result"]
     ham = proj["hamlets"]

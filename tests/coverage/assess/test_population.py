@@ -10,8 +10,8 @@ import rasterio
 from affine import Affine
 
 from coverage._errors import ExtentError, MissingLayerError
-from coverage.population import populated_classes, population_grid
-from coverage.project import project_from_frames
+from coverage.assess.population import populated_classes, population_grid
+from coverage.layers.project import project_from_frames
 from tests.coverage import world
 
 

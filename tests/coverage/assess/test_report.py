@@ -15,8 +15,8 @@ import shapely
 
 from coverage._errors import CoverageError
 from coverage.assess import KPI_COLUMNS, Assessment, assessment_config
-from coverage.report import report_html, rules_text, write_report
-from coverage.scorecard import read_plan
+from coverage.assess.report import report_html, rules_text, write_report
+from coverage.assess.scorecard import read_plan
 
 LON, LAT = 105.60, 9.80
 D = 0.01
@@ -293,7 +293,7 @@ def test_write_report_atomic(tmp_path: Path, result: Assessment, monkeypatch: py
     assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
     before = out.read_bytes()
 
-    import coverage.report as report
+    from coverage.assess import report
 
     def boom(*args, **kwargs):
         raise RuntimeError("failed half-way")

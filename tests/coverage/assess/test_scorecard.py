@@ -1,4 +1,4 @@
-"""Tests of coverage.scorecard: the packaged plan, bad plan files and hand-worked scores."""
+"""Tests of coverage.assess.scorecard: the packaged plan, bad plan files and hand-worked scores."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 
 import coverage
 from coverage._errors import ValidationError
-from coverage.scorecard import DEFAULT_PLAN, KNOWN_INDICATORS, SCORE_COLUMNS, Plan, read_plan, score
+from coverage.assess.scorecard import DEFAULT_PLAN, KNOWN_INDICATORS, SCORE_COLUMNS, Plan, read_plan, score
 
 EXPECTED_TARGETS = {
     "hamlets_mobile_broadband": (1.0, "share"),

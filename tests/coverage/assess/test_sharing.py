@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from coverage import CoverageError, CoverageWarning, MissingLayerError, read_sample
-from coverage.sharing import COLUMNS, INDICATORS, shared_mask, sharing_rates
+from coverage.assess.sharing import COLUMNS, INDICATORS, shared_mask, sharing_rates
 
 UTM = 32648
 X0, Y0 = 560_000.0, 1_083_000.0  # metres, about 105.55°E 9.80°N

@@ -9,12 +9,11 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from coverage import io
 from coverage._errors import CoverageError
-from coverage.admin import commune_mapping_from_overlap
-from coverage.validate import validate_commune_mapping
-
-from .factories import LAT, LON
+from coverage.layers import io
+from coverage.layers.admin import commune_mapping_from_overlap
+from coverage.layers.validate import validate_commune_mapping
+from tests.coverage.factories import LAT, LON
 
 
 def _units(codes: list[str], boxes: list[tuple[float, float, float, float]]) -> gpd.GeoDataFrame:

@@ -1,4 +1,4 @@
-"""Tests of coverage.hamlets: hamlet polygons from points, population from a raster."""
+"""Tests of coverage.layers.hamlets: hamlet polygons from points, population from a raster."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pyproj import Transformer
 from rasterio.transform import from_origin
 
 from coverage._errors import CRSError, ExtentError, RepairWarning, ValidationError
-from coverage.hamlets import hamlets_from_points, population_from_raster
-from coverage.layers import SCHEMAS
+from coverage.layers.hamlets import hamlets_from_points, population_from_raster
+from coverage.layers.schemas import SCHEMAS
 
 UTM_48N = 32648
 CENTRE_LON_DEG, CENTRE_LAT_DEG = 105.6, 9.8

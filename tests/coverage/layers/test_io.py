@@ -12,10 +12,9 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
-from coverage import io
 from coverage._errors import CoverageError, CRSError, RepairWarning, ValidationError
-
-from .factories import valid_frame
+from coverage.layers import io
+from tests.coverage.factories import valid_frame
 
 
 def _sites_csv(path: Path, swap: bool = False) -> Path:

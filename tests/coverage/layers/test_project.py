@@ -12,10 +12,9 @@ import shapely
 from rasterio.transform import from_origin
 
 from coverage._errors import CoverageError, MissingLayerError, ValidationError
-from coverage.layers import PROJECT_LAYERS
-from coverage.project import Project, check_project, project_from_frames, read_project
-
-from .factories import valid_frame
+from coverage.layers.project import Project, check_project, project_from_frames, read_project
+from coverage.layers.schemas import PROJECT_LAYERS
+from tests.coverage.factories import valid_frame
 
 
 def _dem(path: Path) -> Path:
@@ -152,7 +151,7 @@ def test_summary_counts_and_sharing(project: Project) -> None:
 def test_failed_write_leaves_existing_gpkg(project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     dest = project.to_gpkg(tmp_path / "p.gpkg")
     before = dest.read_bytes()
-    import coverage.project as cp
+    import coverage.layers.project as cp
 
     real = cp.write_frame
     calls = []

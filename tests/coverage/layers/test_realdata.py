@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from coverage import io
 from coverage._errors import RepairWarning, ValidationError
-from coverage.validate import check_layer
+from coverage.layers import io
+from coverage.layers.validate import check_layer
 
 
 @pytest.mark.parametrize(

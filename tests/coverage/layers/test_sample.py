@@ -16,8 +16,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from coverage.layers import SCHEMAS, operators, tenant_count
-from coverage.sample import (
+from coverage.layers.sample import (
     GAPS,
     LAYER_PATHS,
     MANIFEST,
@@ -26,9 +25,10 @@ from coverage.sample import (
     generate_sample_province,
     write_sample_province,
 )
-from coverage.validate import check_project_layers, validate_layer
+from coverage.layers.schemas import SCHEMAS, operators, tenant_count
+from coverage.layers.validate import check_project_layers, validate_layer
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 UTM = 32648
 MAX_FILE_BYTES = 3 * 1024 * 1024
 MAX_TOTAL_BYTES = 15 * 1024 * 1024
@@ -84,7 +84,7 @@ def test_regenerating_gives_the_committed_files(regenerated: Path, rel: str) -> 
     elif rel.endswith(".geojson"):
         pd.testing.assert_frame_equal(pyogrio.read_dataframe(new), pyogrio.read_dataframe(old))
     else:
-        pytest.fail(f"{rel} differs from the regenerated file; run `python -m coverage.sample --out data`")
+        pytest.fail(f"{rel} differs from the regenerated file; run `python -m coverage.layers.sample --out data`")
 
 
 def test_generation_is_deterministic_in_memory() -> None:

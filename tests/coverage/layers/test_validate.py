@@ -10,11 +10,10 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage import validate as v
 from coverage._errors import CoverageError, RepairWarning, ValidationError
-from coverage.layers import PROJECT_LAYERS, SCHEMAS, tenant_count, tenants_long
-
-from .factories import NUMERIC_ABSURD, valid_frame, wrong_geometry
+from coverage.layers import validate as v
+from coverage.layers.schemas import PROJECT_LAYERS, SCHEMAS, tenant_count, tenants_long
+from tests.coverage.factories import NUMERIC_ABSURD, valid_frame, wrong_geometry
 
 ALL_LAYERS = [*PROJECT_LAYERS, "hamlet_points"]
 SPATIAL = [n for n in ALL_LAYERS if SCHEMAS[n].geometry]

@@ -13,7 +13,9 @@ import scipy.sparse as sp
 import shapely
 
 from coverage import CoverageError, MissingLayerError, read_sample
-from coverage.fibre import (
+from coverage.assess.ftth import network_from_layers
+from coverage.layers.project import project_from_frames
+from coverage.plan.fibre import (
     HAMLET_COLUMNS,
     METHODS,
     edge_methods,
@@ -22,13 +24,11 @@ from coverage.fibre import (
     plan_extensions,
     steiner_paths,
 )
-from coverage.ftth import network_from_layers
-from coverage.project import project_from_frames
 from tests.coverage import world
 
 UTM = 32648
 X0, Y0 = 560_000.0, 1_083_000.0  # metres, about 105.55°E 9.80°N
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 COST = fibre_costs().unit_cost
 
 
@@ -260,7 +260,7 @@ def test_tiny_world_extension_to_the_far_hamlet(tiny) -> None:
 
 def test_tiny_world_with_its_assessment(tiny, tmp_path: Path) -> None:
     from coverage.assess import run_assessment
-    from coverage.predict import radio_config
+    from coverage.radio.config import radio_config
 
     result = run_assessment(tiny, tmp_path, radio=radio_config(overrides=world.RADIO), report=False)
     with_assessment = fibre_extensions(tiny, result)

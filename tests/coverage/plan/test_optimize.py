@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coverage._errors import CoverageError
-from coverage.optimize import (
+from coverage.plan.optimize import (
     MaximalCovering,
     PlanningInputError,
     SetCovering,
@@ -384,7 +384,7 @@ def test_bad_inputs() -> None:
 
 
 def test_greedy_fallback_when_solver_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coverage.optimize as opt
+    import coverage.plan.optimize as opt
 
     def broken(*args: object, **kwargs: object) -> tuple[None, str, bool]:
         raise RuntimeError("solver crashed")
@@ -399,7 +399,7 @@ def test_greedy_fallback_when_solver_fails(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_time_limited_result_not_called_optimal(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coverage.optimize as opt
+    import coverage.plan.optimize as opt
 
     # six points, one per pair of four candidates; k = 2 covers 5 at best, but the LP bound is 6 (x = 1/2 each)
     pairs = list(itertools.combinations(range(4), 2))

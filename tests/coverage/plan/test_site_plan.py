@@ -9,9 +9,9 @@ import pytest
 
 from coverage._errors import CoverageError
 from coverage.assess import run_assessment
-from coverage.planning import plan_sites, verify_plan, write_plan
-from coverage.predict import radio_config
-from coverage.siting import candidate_sites, coverage_matrix, demand_points, planning_config
+from coverage.plan.candidates import candidate_sites, coverage_matrix, demand_points, planning_config
+from coverage.plan.site_plan import plan_sites, verify_plan, write_plan
+from coverage.radio.config import radio_config
 from tests.coverage import world
 
 RADIO = radio_config(overrides=world.RADIO)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coverage.planning import plan_sites, verify_plan
-from coverage.siting import coverage_matrix, planning_config
+from coverage.plan.candidates import coverage_matrix, planning_config
+from coverage.plan.site_plan import plan_sites, verify_plan
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 
 
 def _planted_mobile() -> list[str]:
@@ -44,12 +44,12 @@ def test_no_new_mast_where_a_cheaper_co_location_covers_as_much(sample_run):
     project, result, _ = sample_run
     plan = plan_sites(project, result, operator="Vietnamobile", technology="4G", sites=15)
     cands = plan.candidates
-    from coverage.siting import demand_points
+    from coverage.plan.candidates import demand_points
 
     demand = demand_points(result, project, "Vietnamobile", "4G", float(planning_config()["demand"]["block_m"]))
     a = coverage_matrix(
         cands, demand, project, "Vietnamobile", "4G", threshold_dbm=-110.0, crs=result.population.grid.crs,
-        config=planning_config(), radio=__import__("coverage.predict", fromlist=["radio_config"]).radio_config(),
+        config=planning_config(), radio=__import__("coverage.radio.engine", fromlist=["radio_config"]).radio_config(),
     ).tocsc()  # fmt: skip
     chosen = set(plan.ranked["candidate_id"])
     colo = np.flatnonzero((cands["build"] == "colocation").to_numpy() & ~cands["candidate_id"].isin(chosen).to_numpy())

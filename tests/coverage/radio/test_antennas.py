@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coverage._errors import ValidationError
-from coverage.antennas import (
+from coverage.radio.antennas import (
     AntennaPattern,
     attenuation_db,
     gain_dbi,

@@ -19,10 +19,13 @@ from pyproj import CRS, Transformer
 
 from coverage import ExtentError
 from coverage._errors import CoverageError, ExtrapolationWarning, ValidityRangeError
-from coverage._predict_kernels import _atan2
-from coverage.antennas import read_msi
-from coverage.predict import NODATA, Grid, predict, radio_config
-from coverage.project import project_from_frames
+from coverage.layers.project import project_from_frames
+from coverage.radio._engine_kernels import _atan2
+from coverage.radio.antennas import read_msi
+from coverage.radio.config import radio_config
+from coverage.radio.engine import predict
+from coverage.radio.grid import Grid
+from coverage.radio.outputs import NODATA
 
 UTM = CRS.from_epsg(32648)
 X0, Y0 = 580_000.0, 1_080_000.0  # grid corner, near 105.73 E 9.77 N

@@ -12,8 +12,9 @@ import pytest
 import rasterio
 import shapely
 
-from coverage.predict import predict, radio_config, update_prediction
-from coverage.project import project_from_frames
+from coverage.layers.project import project_from_frames
+from coverage.radio.config import radio_config
+from coverage.radio.engine import predict, update_prediction
 from tests.coverage import world
 
 CONFIG = radio_config(overrides={**world.RADIO, "grid": {"tile_px": 64}})  # 7 x 2 tiles over the tiny world

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coverage._errors import CoverageError
-from coverage.linkbudget import (
+from coverage.radio.linkbudget import (
     BOLTZMANN_DBM_HZ,
     cqi_from_sinr,
     cqi_table,

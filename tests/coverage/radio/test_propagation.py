@@ -1,4 +1,4 @@
-"""Tests of coverage.propagation: path-loss models, validity ranges, margins.
+"""Tests of coverage.radio.propagation: path-loss models, validity ranges, margins.
 
 Every expected value is worked by hand in the comments (log = log10; f in MHz unless stated, d in km for the
 Hata family, fc in GHz and distances in m for TR 38.901), from the formulas of the cited references.
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coverage._errors import CoverageError, ExtrapolationWarning, ValidityRangeError
-from coverage.propagation import (
+from coverage.radio.propagation import (
     COST231_VALIDITY,
     ERICSSON9999_VALIDITY,
     HATA_VALIDITY,

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coverage import _kernels as kern
-from coverage import terrain as ter
 from coverage._errors import CoverageError, ExtentError, ExtrapolationWarning, ValidityRangeError
+from coverage.radio import _terrain_kernels as kern
+from coverage.radio import terrain as ter
 
 F_MHZ = 1800.0
 SCALE = 3.4653004815071196  # sqrt(2 / lambda) at 1800 MHz, m^-1/2
