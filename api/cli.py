@@ -34,7 +34,7 @@ def serve(
 
     if tiles not in ("OpenStreetMap", "none"):
         raise typer.BadParameter(f"{tiles!r}: use OpenStreetMap or none", param_hint="--tiles")
-    settings = Settings(project=project, workdir=workdir, api_keys_file=keys, map_tiles=tiles)  # type: ignore[arg-type]
+    settings = Settings(project=project, workdir=workdir, api_keys_file=keys, map_tiles=tiles)
     url = f"http://{host}:{port}/"
     console.print(
         f"Starting the service for {project or 'the sample province'}: it assesses the project first "

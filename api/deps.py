@@ -34,6 +34,13 @@ class Caller:
         return self.role == "planner" or self.operator == operator
 
 
+@dataclass(frozen=True)
+class OperatorCaller(Caller):
+    """A caller whose key belongs to an operator: ``operator`` is always set."""
+
+    operator: str
+
+
 def optional_caller(state: State, key: Annotated[str | None, Security(_api_key)] = None) -> Caller | None:
     """The caller of a valid key, None without a key; 401 for a key that matches none."""
     if key is None:
@@ -55,8 +62,8 @@ def require_caller(caller: Annotated[Caller | None, Depends(optional_caller)]) -
     return caller
 
 
-def require_operator(caller: Annotated[Caller, Depends(require_caller)]) -> Caller:
+def require_operator(caller: Annotated[Caller, Depends(require_caller)]) -> OperatorCaller:
     """A caller whose key belongs to an operator (403 for planners: they read, operators write)."""
-    if caller.role != "operator":
+    if caller.role != "operator" or caller.operator is None:  # a key of role operator always names one
         raise HTTPException(status_code=403, detail="only an operator's key may change sites and cells")
-    return caller
+    return OperatorCaller(caller.name, caller.role, caller.operator)

@@ -27,12 +27,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import Figure
 from jinja2 import Environment
 from PIL import Image
 
@@ -136,8 +137,9 @@ def _esc(x: Any) -> str:
 class LeafletMap(folium.Map):
     """A folium map that includes only the vendored Leaflet (no jQuery, Bootstrap or icon fonts)."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS)]
-    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS)]
+    # folium's JSCSSMixin declares these as (instance) attributes, so they cannot be overridden as ClassVar
+    default_js: list[tuple[str, str]] = [("leaflet", LEAFLET_JS)]  # noqa: RUF012
+    default_css: list[tuple[str, str]] = [("leaflet_css", LEAFLET_CSS)]  # noqa: RUF012
 
 
 PAGE_CSS = """
@@ -191,6 +193,7 @@ def _new_map(bounds: tuple[float, float, float, float], tiles: str) -> LeafletMa
 def _finish(m: LeafletMap, t: Mapping[str, Any], title: str, parts: Iterable[str]) -> str:
     """The full page: the map plus the filter bar, notes and legend (``parts``, HTML) and the page CSS."""
     root = m.get_root()
+    assert isinstance(root, Figure), "a folium map is always inside a Figure"
     root.header.add_child(folium.Element(f"<title>{_esc(title)}</title><style>{PAGE_CSS}</style>"), name="page_css")
     for i, part in enumerate(parts):
         root.html.add_child(folium.Element(part), name=f"part_{i}")
@@ -641,11 +644,7 @@ def _commune_shares(
     grouped = view.groupby(view[col].astype("string"))["status"]
     total = grouped.size()
     covered = grouped.apply(lambda s: int((s == "covered").sum()))
-    communes = _unit_communes(project, unit)
-    geoms = _display_layer(
-        cache, project, result, f"admin/{q.period}/commune", _period_communes(project, q.period), 20.0
-    )
-    cv = _with_display_geometry(communes[["unit_code", "name", "geometry"]], geoms)
+    cv = _commune_view(project, result, cache, unit, q.period)
     codes = cv["unit_code"].astype(str)
     n = codes.map(total).fillna(0).astype(int)
     k = codes.map(covered).fillna(0).astype(int)
@@ -668,28 +667,50 @@ def _commune_shares(
         },
         index=cv.index,
     )
+    tooltip = folium.GeoJsonTooltip(
+        fields=["name", "covered"], aliases=[t["f_commune"], t["f_hamlets_covered"]], sticky=True
+    )
+    popup = folium.GeoJsonPopup(
+        fields=["name", "covered", "link"], aliases=[t["f_commune"], t["f_hamlets_covered"], ""]
+    )
+    _commune_fill(m, cv, props, t["layer_choropleth"], 0.65, tooltip, popup)
+
+
+def _commune_fill(
+    m: folium.Map,
+    cv: gpd.GeoDataFrame,
+    props: pd.DataFrame,
+    name: str,
+    opacity: float,
+    tooltip: folium.GeoJsonTooltip,
+    popup: folium.GeoJsonPopup | None = None,
+) -> None:
+    """Communes of ``cv`` as one layer, filled with the ``colour`` of their properties ``props``."""
     frame = gpd.GeoDataFrame(props, geometry=cv.geometry, crs=4326)
     folium.GeoJson(
         _fc(frame, list(props.columns)),
-        name=t["layer_choropleth"],
+        name=name,
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
             "color": "#555555",
             "weight": 0.8,
-            "fillOpacity": 0.65,
+            "fillOpacity": opacity,
         },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "covered"], aliases=[t["f_commune"], t["f_hamlets_covered"]], sticky=True
-        ),
-        popup=folium.GeoJsonPopup(
-            fields=["name", "covered", "link"], aliases=[t["f_commune"], t["f_hamlets_covered"], ""]
-        ),
+        tooltip=tooltip,
+        popup=popup,
     ).add_to(m)
 
 
 def _period_communes(project: Any, period: str) -> gpd.GeoDataFrame:
     admin = project["admin_units"]
     return admin[(admin["period"] == period) & (admin["level"] == "commune")]
+
+
+def _commune_view(project: Any, result: Any, cache: PageCache, unit: Unit, period: str) -> gpd.GeoDataFrame:
+    """The communes of ``unit`` (code, name) with the display geometry of ``period``'s communes (cached)."""
+    communes = _unit_communes(project, unit)
+    geoms = _display_layer(cache, project, result, f"admin/{period}/commune", _period_communes(project, period), 20.0)
+    return _with_display_geometry(communes[["unit_code", "name", "geometry"]], geoms)
 
 
 def _unit_communes(project: Any, unit: Unit) -> gpd.GeoDataFrame:
@@ -849,7 +870,7 @@ def _shared(tenants: pd.Series) -> np.ndarray:
     return (n >= 2).to_numpy()
 
 
-def _sharing_class(value: float, target: float, direction: str, status: str) -> str:
+def _sharing_class(value: float | np.floating, target: float | np.floating, direction: str, status: str) -> str:
     if not math.isfinite(value) or status == "not assessed":
         return "na"
     if status == "met":
@@ -863,6 +884,126 @@ def _sharing_class(value: float, target: float, direction: str, status: str) -> 
 
 def _fmt_kpi(value: Any, unit: str, lang: str) -> str:
     return fmt_pct(value, lang, 1) if unit == "share" else fmt_num(value, lang, 1)
+
+
+def _sharing_props(
+    r: pd.DataFrame, cv: gpd.GeoDataFrame, codes: pd.Series, q: SharingQuery, t: Mapping[str, Any]
+) -> pd.DataFrame:
+    """Each commune's value, target, assessment and fill colour, from its KPI row of ``r`` (aligned on ``codes``)."""
+    kpi_status = t["kpi_status"]
+    values = r["value"].astype(float).to_numpy()
+    targets = r["target"].astype(float).to_numpy()
+    directions = r["direction"].fillna("at_least").astype(str).to_numpy()
+    statuses = r["status"].fillna("not assessed").astype(str).to_numpy()
+    units = r["unit"].fillna("share").astype(str).to_numpy()
+    classes = [_sharing_class(*a) for a in zip(values, targets, directions, statuses, strict=True)]
+    return pd.DataFrame(
+        {
+            "unit_code": codes,
+            "name": cv["name"].map(_esc),
+            "value": [_fmt_kpi(v, u, q.lang) for v, u in zip(values, units, strict=True)],
+            "target": [
+                t["target_at_most" if d == "at_most" else "target_at_least"].format(value=_fmt_kpi(v, u, q.lang))
+                if math.isfinite(v)
+                else "–"
+                for v, d, u in zip(targets, directions, units, strict=True)
+            ],
+            "assessed": [kpi_status.get(s, s) for s in statuses],
+            "colour": [SHARING_COLOURS[c] for c in classes],
+        },
+        index=cv.index,
+    )
+
+
+def _sharing_choropleth(
+    m: folium.Map, project: Any, result: Any, cache: PageCache, unit: Unit, q: SharingQuery, t: Mapping[str, Any]
+) -> str:
+    """Communes of ``unit`` coloured by the indicator against its target; the legend's target line ("" if none)."""
+    k = result.kpis
+    rows = k[(k["level"] == "commune") & (k["period"] == q.period) & (k["indicator"] == q.indicator)]
+    rows = rows.drop_duplicates("unit_code").set_index(rows["unit_code"].astype(str).drop_duplicates())
+    cv = _commune_view(project, result, cache, unit, q.period)
+    codes = cv["unit_code"].astype(str)
+    if not len(cv):
+        return ""
+    r = rows.reindex(codes)
+    props = _sharing_props(r, cv, codes, q, t)
+    finite = [i for i, v in enumerate(r["target"].astype(float).to_numpy()) if math.isfinite(v)]
+    target_text = f"{t['target']}: {props['target'].iloc[finite[0]]}" if finite else ""
+    tooltip = folium.GeoJsonTooltip(
+        fields=["name", "value", "target", "assessed"],
+        aliases=[t["f_commune"], t["f_value"], t["f_target"], t["f_assessed"]],
+        sticky=True,
+    )
+    _commune_fill(m, cv, props, f"{t['layer_sharing']}: {t[q.indicator]}", 0.45, tooltip)
+    return target_text
+
+
+def _sharing_ducts(m: folium.Map, ducts: gpd.GeoDataFrame, t: Mapping[str, Any]) -> None:
+    """``ducts`` as lines, shared (two tenants or more) or single, with a popup."""
+    if not len(ducts):
+        return
+    dv = display_frame(ducts, 5.0)
+    props = pd.DataFrame(
+        {
+            "duct_id": dv["duct_id"].astype(str).map(_esc),
+            "owner": dv["owner"].map(_esc),
+            "tenants": dv["tenants"].fillna("").astype(str).str.replace(";", ", ").map(_esc),
+            "sh": _shared(dv["tenants"]).astype(int),
+        },
+        index=dv.index,
+    )
+    frame = gpd.GeoDataFrame(props, geometry=dv.geometry, crs=4326)
+    folium.GeoJson(
+        _fc(frame, list(props.columns)),
+        name=f"{t['layer_ducts_shared']} / {t['layer_ducts_single']}",
+        style_function=lambda f: {
+            "color": SHARED_COLOUR if f["properties"]["sh"] else SINGLE_COLOUR,
+            "weight": 3,
+            "opacity": 0.9,
+        },
+        popup=folium.GeoJsonPopup(
+            fields=["duct_id", "owner", "tenants"], aliases=[t["f_duct"], t["f_owner"], t["f_tenants"]]
+        ),
+    ).add_to(m)
+
+
+def _sharing_poles(m: folium.Map, poles: gpd.GeoDataFrame, t: Mapping[str, Any]) -> None:
+    """``poles`` as dots, single-tenant and shared ones in two layers."""
+    shared = _shared(poles["tenants"]) if len(poles) else np.zeros(0, dtype=bool)
+    for flag, colour, label in (
+        (False, SINGLE_COLOUR, "layer_poles_single"),
+        (True, SHARED_COLOUR, "layer_poles_shared"),
+    ):
+        sel = poles[shared == flag]
+        if sel.empty:
+            continue
+        frame = gpd.GeoDataFrame(
+            {"id": sel["pole_id"].astype(str).map(_esc), "t": sel["tenants"].fillna("").astype(str).map(_esc)},
+            geometry=round_coords(sel[["geometry"]], 5).geometry,
+            crs=4326,
+        )
+        folium.GeoJson(
+            _fc(frame, ["id", "t"]),
+            name=t[label],
+            marker=folium.CircleMarker(radius=1.6, weight=0, fill=True, fill_color=colour, fill_opacity=0.85),
+            tooltip=folium.GeoJsonTooltip(fields=["id", "t"], aliases=[t["f_pole"], t["f_tenants"]]),
+        ).add_to(m)
+
+
+def _sharing_sites(m: folium.Map, sites: gpd.GeoDataFrame, t: Mapping[str, Any]) -> None:
+    """``sites`` (:func:`api.views.sites_view` rows) as markers coloured shared or single-tenant, with a popup."""
+    if not len(sites):
+        return
+    shared = _shared(sites["tenants"])
+    frame = _site_props(sites, {"sh": shared.astype(int)})
+    folium.GeoJson(
+        _fc(frame, ["site_id", "owner", "tenants", "technologies", "cells", "sh"]),
+        name=f"{t['layer_sites_shared']} / {t['layer_sites_single']}",
+        style_function=lambda f: {"fillColor": SHARED_COLOUR if f["properties"]["sh"] else SINGLE_COLOUR},
+        marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1.2, fill=True, fill_opacity=1.0),
+        popup=_site_popup(t),
+    ).add_to(m)
 
 
 def sharing_page(
@@ -883,122 +1024,12 @@ def sharing_page(
     wide = _expand(bounds, options.margin_m)
     m = _new_map(bounds, tiles)
     _admin_lines(m, project, cache, result, q.period, wide, t)
-
-    # commune choropleth of the indicator against its target
-    k = result.kpis
-    rows = k[(k["level"] == "commune") & (k["period"] == q.period) & (k["indicator"] == q.indicator)]
-    rows = rows.drop_duplicates("unit_code").set_index(rows["unit_code"].astype(str).drop_duplicates())
-    communes = _unit_communes(project, unit)
-    geoms = _display_layer(
-        cache, project, result, f"admin/{q.period}/commune", _period_communes(project, q.period), 20.0
-    )
-    cv = _with_display_geometry(communes[["unit_code", "name", "geometry"]], geoms)
-    codes = cv["unit_code"].astype(str)
-    kpi_status = t["kpi_status"]
-    target_text = ""
-    if len(cv):
-        r = rows.reindex(codes)
-        values = r["value"].astype(float).to_numpy()
-        targets = r["target"].astype(float).to_numpy()
-        directions = r["direction"].fillna("at_least").astype(str).to_numpy()
-        statuses = r["status"].fillna("not assessed").astype(str).to_numpy()
-        units = r["unit"].fillna("share").astype(str).to_numpy()
-        classes = [_sharing_class(*a) for a in zip(values, targets, directions, statuses, strict=True)]
-        props = pd.DataFrame(
-            {
-                "unit_code": codes,
-                "name": cv["name"].map(_esc),
-                "value": [_fmt_kpi(v, u, q.lang) for v, u in zip(values, units, strict=True)],
-                "target": [
-                    t["target_at_most" if d == "at_most" else "target_at_least"].format(value=_fmt_kpi(v, u, q.lang))
-                    if math.isfinite(v)
-                    else "–"
-                    for v, d, u in zip(targets, directions, units, strict=True)
-                ],
-                "assessed": [kpi_status.get(s, s) for s in statuses],
-                "colour": [SHARING_COLOURS[c] for c in classes],
-            },
-            index=cv.index,
-        )
-        finite = [i for i, v in enumerate(targets) if math.isfinite(v)]
-        if finite:
-            target_text = f"{t['target']}: {props['target'].iloc[finite[0]]}"
-        frame = gpd.GeoDataFrame(props, geometry=cv.geometry, crs=4326)
-        folium.GeoJson(
-            _fc(frame, list(props.columns)),
-            name=f"{t['layer_sharing']}: {t[q.indicator]}",
-            style_function=lambda f: {
-                "fillColor": f["properties"]["colour"],
-                "color": "#555555",
-                "weight": 0.8,
-                "fillOpacity": 0.45,
-            },
-            tooltip=folium.GeoJsonTooltip(
-                fields=["name", "value", "target", "assessed"],
-                aliases=[t["f_commune"], t["f_value"], t["f_target"], t["f_assessed"]],
-                sticky=True,
-            ),
-        ).add_to(m)
-
-    # ducts, poles and sites, shared or single
+    target_text = _sharing_choropleth(m, project, result, cache, unit, q, t)
     if "ducts" in project:
-        ducts = _within(project["ducts"], wide)
-        if len(ducts):
-            dv = display_frame(ducts, 5.0)
-            props = pd.DataFrame(
-                {
-                    "duct_id": dv["duct_id"].astype(str).map(_esc),
-                    "owner": dv["owner"].map(_esc),
-                    "tenants": dv["tenants"].fillna("").astype(str).str.replace(";", ", ").map(_esc),
-                    "sh": _shared(dv["tenants"]).astype(int),
-                },
-                index=dv.index,
-            )
-            frame = gpd.GeoDataFrame(props, geometry=dv.geometry, crs=4326)
-            folium.GeoJson(
-                _fc(frame, list(props.columns)),
-                name=f"{t['layer_ducts_shared']} / {t['layer_ducts_single']}",
-                style_function=lambda f: {
-                    "color": SHARED_COLOUR if f["properties"]["sh"] else SINGLE_COLOUR,
-                    "weight": 3,
-                    "opacity": 0.9,
-                },
-                popup=folium.GeoJsonPopup(
-                    fields=["duct_id", "owner", "tenants"], aliases=[t["f_duct"], t["f_owner"], t["f_tenants"]]
-                ),
-            ).add_to(m)
+        _sharing_ducts(m, _within(project["ducts"], wide), t)
     if "poles" in project:
-        poles = _within(project["poles"], wide)
-        shared = _shared(poles["tenants"]) if len(poles) else np.zeros(0, dtype=bool)
-        for flag, colour, label in (
-            (False, SINGLE_COLOUR, "layer_poles_single"),
-            (True, SHARED_COLOUR, "layer_poles_shared"),
-        ):
-            sel = poles[shared == flag]
-            if sel.empty:
-                continue
-            frame = gpd.GeoDataFrame(
-                {"id": sel["pole_id"].astype(str).map(_esc), "t": sel["tenants"].fillna("").astype(str).map(_esc)},
-                geometry=round_coords(sel[["geometry"]], 5).geometry,
-                crs=4326,
-            )
-            folium.GeoJson(
-                _fc(frame, ["id", "t"]),
-                name=t[label],
-                marker=folium.CircleMarker(radius=1.6, weight=0, fill=True, fill_color=colour, fill_opacity=0.85),
-                tooltip=folium.GeoJsonTooltip(fields=["id", "t"], aliases=[t["f_pole"], t["f_tenants"]]),
-            ).add_to(m)
-    sites = _within(sites_view(project), wide)
-    if len(sites):
-        shared = _shared(sites["tenants"])
-        frame = _site_props(sites, {"sh": shared.astype(int)})
-        folium.GeoJson(
-            _fc(frame, ["site_id", "owner", "tenants", "technologies", "cells", "sh"]),
-            name=f"{t['layer_sites_shared']} / {t['layer_sites_single']}",
-            style_function=lambda f: {"fillColor": SHARED_COLOUR if f["properties"]["sh"] else SINGLE_COLOUR},
-            marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1.2, fill=True, fill_opacity=1.0),
-            popup=_site_popup(t),
-        ).add_to(m)
+        _sharing_poles(m, _within(project["poles"], wide), t)
+    _sharing_sites(m, _within(sites_view(project), wide), t)
 
     legend_rows = [
         ("fill", SHARING_COLOURS["met"], t["sharing_met"]),
@@ -1291,7 +1322,7 @@ def candidates_page(
         parts.append(f'<div class="note plan-error">{_esc(t["plan_error"].format(error=error))}</div>')
     elif plan is not None:
         parts.append(_plan_box(plan, result, q.lang, t))
-        if not len(ranked):
+        if not len(plan.ranked):
             parts.append(f'<div class="note">{_esc(t["plan_nothing"])}</div>')
     title = f"{t['candidates_title']} – {q.operator} {q.technology} – {unit.name}"
     bar = _candidates_bar(project, unit, q, t, title)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import geopandas as gpd
 import numpy as np
 import pyogrio
 import rasterio
@@ -375,7 +376,7 @@ def predict(
         raise typer.Exit(1) from None
     st = result.stats
     floor = float(cfg["summary"]["rsrp_dbm"])
-    units = proj["admin_units"]
+    units: gpd.GeoDataFrame = proj["admin_units"]
     province = units[(units["level"] == "province") & (units["period"] == "pre2025")].to_crs(result.grid.crs)
     inside = rasterio.features.geometry_mask(
         province.geometry, (result.grid.height, result.grid.width), result.grid.transform, invert=True
@@ -473,7 +474,7 @@ def assess(
     for r in prov.itertuples():
         table.add_row(
             str(r.label_en), _fmt_kpi(r.value, r.unit, r.numerator, r.denominator, r.basis),
-            _fmt_kpi(r.target, r.unit), f"[{colour.get(r.status, 'yellow')}]{r.status}[/]"
+            _fmt_kpi(r.target, r.unit), f"[{colour.get(str(r.status), 'yellow')}]{r.status}[/]"
             + (f": {str(r.reason).removeprefix('not assessed: ')}" if r.status == "not assessed" else ""),
         )  # fmt: skip
     console.print(table)
@@ -583,9 +584,9 @@ def plan(
         f"(computed here), {sol.seconds:.1f} s; {the_plan.stats['candidates']:,} candidates, "
         f"{the_plan.stats['demand_points']:,} demand points."
     )
-    for row in the_plan.scorecard.itertuples():
-        after = "" if not np.isfinite(row.after) else f", engine {row.after:.1%}"
-        console.print(f"  {row.indicator}: {row.before:.1%} -> estimate {row.after_estimate:.1%}{after}")
+    for row in the_plan.scorecard.to_dict(orient="records"):
+        after = "" if not np.isfinite(row["after"]) else f", engine {row['after']:.1%}"
+        console.print(f"  {row['indicator']}: {row['before']:.1%} -> estimate {row['after_estimate']:.1%}{after}")
     console.print(f"Wrote {', '.join(sorted(files))} to [bold]{out}[/].")
 
 
@@ -645,7 +646,7 @@ def fibre(
     )
 
 
-def _fmt_kpi(value: float, unit: Any, num: float = np.nan, den: float = np.nan, basis: Any = "") -> str:
+def _fmt_kpi(value: Any, unit: Any, num: Any = np.nan, den: Any = np.nan, basis: Any = "") -> str:
     if value is None or not np.isfinite(value):
         return "-"
     text = f"{value:.1%}" if unit == "share" else f"{value:.1f} {unit}"

@@ -208,7 +208,7 @@ async def post_candidates(request: Request, state: State, body: CandidatesReques
             return _failure(job)
         return JSONResponse(job.result.doc)
     url = _status_url(job.id)
-    accepted = JobAccepted(job_id=job.id, status=job.state, status_url=url)  # type: ignore[arg-type]
+    accepted = JobAccepted(job_id=job.id, status=job.state, status_url=url)
     return JSONResponse(accepted.model_dump(), status_code=202, headers={"Location": url})
 
 
@@ -258,7 +258,7 @@ async def get_candidates_job(
     version = state.snapshot()[2].version
     out = JobOut(
         job_id=job.id,
-        status=job.state,  # type: ignore[arg-type]
+        status=job.state,
         progress=job.progress,
         created=job.created,
         started=job.started,

@@ -31,7 +31,7 @@ HamletStatus = Literal["covered", "partly covered", "not covered", "no people"]
 
 def status_out(st: Status) -> StatusOut:
     return StatusOut(
-        state=st.state,  # type: ignore[arg-type]
+        state=st.state,
         recomputing=st.state in ("recomputing", "starting"),
         version=st.version,
         computed_at=st.computed_at,

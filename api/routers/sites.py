@@ -8,7 +8,7 @@ validated as a whole project before it is stored; a rejected change stores nothi
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import Annotated, Literal
 
 import geopandas as gpd
 import pandas as pd
@@ -16,8 +16,9 @@ import shapely
 from fastapi import APIRouter, Depends, HTTPException, Path
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Caller, State, require_operator
+from api.deps import Caller, OperatorCaller, State, require_operator
 from api.schemas import ID_PATTERN, CellIn, ChangeAccepted, SiteFeature, SiteUpdate
+from api.state import ServiceState
 from coverage import ValidationError
 from coverage.layers.project import Project
 from coverage.layers.schemas import operators
@@ -25,7 +26,7 @@ from coverage.layers.validate import check_project_layers, validate_layer
 
 router = APIRouter(prefix="/api/sites", tags=["operators' updates"])
 
-Operator = Annotated[Caller, Depends(require_operator)]
+Operator = Annotated[OperatorCaller, Depends(require_operator)]
 SiteId = Annotated[str, Path(pattern=ID_PATTERN, description="Site id")]
 CellId = Annotated[str, Path(pattern=ID_PATTERN, description="Cell id")]
 SOURCE = "request"
@@ -79,11 +80,11 @@ def _check_cell_ids(project: Project, cells: list[CellIn], site_id: str, operato
         )
 
 
-def _accepted(state, site_id: str, action: str) -> ChangeAccepted:
+def _accepted(state: ServiceState, site_id: str, action: Literal["created", "updated", "deleted"]) -> ChangeAccepted:
     st = state.snapshot()[2]
     return ChangeAccepted(
         site_id=site_id,
-        action=action,  # type: ignore[arg-type]
+        action=action,
         recomputing=st.state == "recomputing",
         detail="stored; coverage and KPIs of the area are being recomputed" if st.state == "recomputing" else "stored",
     )
@@ -135,7 +136,7 @@ async def update_site(site_id: SiteId, update: SiteUpdate, caller: Operator, sta
     def apply(project: Project) -> Project:
         site = _site(project, site_id)
         where.append((site.geometry.x, site.geometry.y))
-        sites = project["sites"].copy()
+        sites: gpd.GeoDataFrame = project["sites"].copy()
         cells = project["cells"]
         i = sites.index[sites["site_id"] == site_id][0]
         if moves:

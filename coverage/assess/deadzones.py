@@ -119,12 +119,12 @@ def add_nearest_sites(zones: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, operator
         ids = long.loc[long["operator"] == op, "site_id"]
         own = site_xy[site_xy["site_id"].isin(ids)]
         sid = pd.Series(pd.NA, index=out.index, dtype="string")
-        dist = pd.Series(np.nan, index=out.index)
+        dist_km = np.full(len(out), np.nan)
         if len(own) and len(out):
             tree = shapely.STRtree(own.geometry.to_numpy())
             (zi, si), d = tree.query_nearest(out.geometry.to_numpy(), return_distance=True, all_matches=False)
             sid.iloc[zi] = own["site_id"].to_numpy()[si]
-            dist.iloc[zi] = d / 1000.0
+            dist_km[zi] = d / 1000.0
         out[f"nearest_site_{op}"] = sid
-        out[f"nearest_site_{op}_km"] = dist.round(3)
+        out[f"nearest_site_{op}_km"] = pd.Series(dist_km, index=out.index).round(3)
     return out

@@ -62,6 +62,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from coverage._errors import CoverageError, CoverageWarning, CRSError, MissingLayerError, Problem, ValidationError
 from coverage.layers.crs import parse_crs, utm_crs_for
@@ -199,7 +200,7 @@ class Reach:
 
 def _segments(nodes_xy: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     coords = np.stack([nodes_xy[u], nodes_xy[v]], axis=1).reshape(-1, 2)
-    return shapely.linestrings(coords, indices=np.repeat(np.arange(len(u)), 2))
+    return np.asarray(shapely.linestrings(coords, indices=np.repeat(np.arange(len(u)), 2)))
 
 
 def _project(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -336,6 +337,7 @@ def _lines(frame: gpd.GeoDataFrame | None, layer: str, crs: pyproj.CRS) -> np.nd
 
 def _node(lines: np.ndarray) -> np.ndarray:
     """Fully noded LineStrings: every line split at every crossing or touching point."""
+    noded: BaseGeometry | np.ndarray
     try:
         noded = shapely.node(shapely.multilinestrings(lines))
     except shapely.errors.GEOSException:  # rare non-convergence: snap-rounding union is robust
@@ -485,7 +487,7 @@ def _add_poles(edges: _Edges, poles: gpd.GeoDataFrame, crs: pyproj.CRS, span_m: 
         return
     dist, nb = cKDTree(xy).query(xy, k=min(3, k), distance_upper_bound=span_m)
     src = np.repeat(np.arange(k), nb.shape[1])
-    nb, dist = nb.reshape(-1), dist.reshape(-1)
+    nb, dist = np.asarray(nb).reshape(-1), np.asarray(dist).reshape(-1)
     ok = np.isfinite(dist) & (nb != src)
     src, nb = src[ok], nb[ok]
     rank = np.lexsort((dist[ok], src))
@@ -746,7 +748,7 @@ def hamlet_ftth(
     half = fin.groupby("h")["w"].transform("sum") / 2.0
     med = fin[cum.to_numpy() >= half.to_numpy() - 1e-12].groupby("h")["d"].first().reindex(index)
 
-    served = pts[pts["r"] & (pts["w"] > 0)].groupby(["h", "f"], as_index=False)["w"].sum()
+    served = pts[pts["r"] & (pts["w"] > 0)].groupby(["h", "f"])["w"].sum().reset_index()
     served = served.sort_values(["h", "w", "f"], ascending=[True, False, True]).drop_duplicates("h")
     nearest = served.set_index("h")["f"].reindex(index).fillna("")
 

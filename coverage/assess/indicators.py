@@ -24,12 +24,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike
 
+from coverage.assess.sharing import Level, Period
 from coverage.layers.admin import commune_ancestors
 
 __all__ = ["LEVELS", "hamlet_units", "measured_indicators"]
 
-LEVELS: tuple[tuple[str, str], ...] = (
+LEVELS: tuple[tuple[Level, Period], ...] = (
     ("province", "pre2025"),
     ("district", "pre2025"),
     ("commune", "pre2025"),
@@ -135,7 +137,7 @@ def measured_indicators(
         names = sel["name"].to_numpy()
         key = units[col].to_numpy()
 
-        def by_unit(values: np.ndarray, key: np.ndarray = key, codes: pd.Index = codes) -> np.ndarray:
+        def by_unit(values: ArrayLike, key: np.ndarray = key, codes: pd.Index = codes) -> np.ndarray:
             s = pd.Series(np.asarray(values, dtype=float)).groupby(pd.Series(key)).sum()
             return s.reindex(codes, fill_value=0.0).to_numpy()
 
@@ -215,5 +217,6 @@ def measured_indicators(
             )
         )
     out = pd.concat(frames, ignore_index=True)
-    out["reason"] = out["reason"].astype("string").replace("", pd.NA)
+    reasons = out["reason"].astype("string")
+    out["reason"] = reasons.mask(reasons.eq(""))  # empty -> NA
     return out

@@ -30,7 +30,8 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -146,28 +147,92 @@ def assess(
                 f"{project.source}: the assessment needs the {name!r} layer, which the project lacks"
             )
     grid = grid or grid_for_project(project)
-    step_names = ["population", "mobile coverage", "dead zones", "FTTH", "sharing", "scorecard"]
-    total = len(step_names)
     notes: list[str] = []
-    seconds: dict[str, float] = {}
+    steps = _Steps(progress)
 
-    def tick(k: int) -> None:
-        if progress:
-            progress(step_names[k] if k < total else "done", k, total)
+    with steps("population"):
+        pop = _population(project, grid, s["population"]["method"], notes)
+    with steps("mobile coverage"):
+        long, covered = _mobile_coverage(project, pop, folder, grid, s, notes)
+    with steps("dead zones"):
+        zones = _dead_zones(project, pop, covered, cfg)
+    with steps("FTTH"):
+        ftth_table, ftth_reason = _ftth(project, pop, cfg, notes)
+    with steps("sharing"):
+        sharing_df = _sharing(project, float(s["sharing"]["snap_m"]), notes)
+    with steps("scorecard"):
+        units = hamlet_units(project)
+        hamlets = _hamlet_table(project, pop, long, zones, ftth_table, units, cfg)
+        per_hamlet = _per_hamlet(hamlets, long, ftth_table, ftth_reason, s["throughput"])
+        measured = measured_indicators(project, per_hamlet, units, sharing_df, ftth_reason)
+        kpis = _kpis(measured, plan)
+        zones = _zone_units(zones, hamlets)
+    steps.done()
+    stats = {
+        "location_probability": _location_probability(folder),
+        "grid": {"crs": grid.crs.to_string(), "width": grid.width, "height": grid.height, "res_m": grid.res_m},
+        "hamlets": len(hamlets),
+        "populated_pixels": len(pop.pixel),
+        "dead_zones": len(zones),
+        "seconds": {k: round(v, 3) for k, v in steps.seconds.items()},
+    }
+    return Assessment(
+        hamlets=hamlets,
+        coverage=long,
+        dead_zones=zones.to_crs(STORAGE_CRS),
+        sharing=sharing_df,
+        measured=measured,
+        kpis=kpis,
+        config=cfg,
+        plan=plan,
+        population=pop,
+        covered=covered,
+        project_name=project.name,
+        notes=notes,
+        stats=stats,
+    )
 
-    t0 = time.perf_counter()
-    tick(0)
-    pop = population_grid(project, grid, method=s["population"]["method"])
-    fallback = pop.method[pop.method != s["population"]["method"]]
+
+STEPS = ("population", "mobile coverage", "dead zones", "FTTH", "sharing", "scorecard")
+"""The assessment's steps, in order (names given to ``progress`` and to ``stats["seconds"]``)."""
+
+
+class _Steps:
+    """Progress and seconds of the assessment's steps: ``with steps(name): ...`` around each, then :meth:`done`."""
+
+    def __init__(self, progress: ProgressFn | None) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.progress:
+            self.progress(name, STEPS.index(name), len(STEPS))
+        t0 = time.perf_counter()
+        yield
+        self.seconds[name] = time.perf_counter() - t0
+
+    def done(self) -> None:
+        if self.progress:
+            self.progress("done", len(STEPS), len(STEPS))
+
+
+def _population(project: Any, grid: Grid, method: str, notes: list[str]) -> PopulationGrid:
+    """People and households on the grid; hamlets placed by a fallback rule are noted."""
+    pop = population_grid(project, grid, method=method)
+    fallback = pop.method[pop.method != method]
     if len(fallback):
         notes.append(
             f"{len(fallback)} hamlet(s) placed by a fallback rule ({', '.join(sorted(set(fallback)))}): "
             f"{', '.join(fallback.index[:8])}{' …' if len(fallback) > 8 else ''}"
         )
-    seconds["population"] = time.perf_counter() - t0
+    return pop
 
-    tick(1)
-    t = time.perf_counter()
+
+def _mobile_coverage(
+    project: Any, pop: PopulationGrid, folder: Path, grid: Grid, s: Mapping[str, Any], notes: list[str]
+) -> tuple[pd.DataFrame, dict[tuple[str, str], np.ndarray]]:
+    """The long hamlet coverage table and the covered pixels of every (technology, operator), broadband included."""
     rasters: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     cell_techs = set(project["cells"]["technology"]) if "cells" in project else set()
     for tech in s["mobile"]["technologies"]:
@@ -201,45 +266,45 @@ def assess(
         if tech in s["broadband"]["technologies"]:
             key = (BROADBAND, op)
             covered[key] = covered[key] | mask if key in covered else mask.copy()
-    del rasters
-    seconds["mobile coverage"] = time.perf_counter() - t
+    return long, covered
 
-    tick(2)
-    t = time.perf_counter()
-    dz_key = (s["dead_zones"]["technology"], s["dead_zones"]["operator"])
+
+def _dead_zones(
+    project: Any, pop: PopulationGrid, covered: Mapping[tuple[str, str], np.ndarray], cfg: AssessmentConfig
+) -> gpd.GeoDataFrame:
+    """Dead zones of the configured technology and operator, with the nearest site of each operator."""
+    s = cfg.settings["dead_zones"]
+    dz_key = (s["technology"], s["operator"])
     if dz_key not in covered:
         raise CoverageError(f"{cfg.source}: dead_zones names {dz_key[0]} / {dz_key[1]}, which was not predicted")
     zones = dead_zones(
-        pop,
-        covered[dz_key],
-        min_area_m2=float(s["dead_zones"]["min_area_m2"]),
-        min_population=float(s["dead_zones"]["min_population"]),
+        pop, covered[dz_key], min_area_m2=float(s["min_area_m2"]), min_population=float(s["min_population"])
     )
     operators = sorted(set(tenants_long(project["sites"], "site_id")["operator"]))
-    zones = add_nearest_sites(zones, project["sites"], operators)
-    seconds["dead zones"] = time.perf_counter() - t
+    return add_nearest_sites(zones, project["sites"], operators)
 
-    tick(3)
-    t = time.perf_counter()
-    ftth_table, ftth_reason = _ftth(project, pop, cfg, notes)
-    seconds["FTTH"] = time.perf_counter() - t
 
-    tick(4)
-    t = time.perf_counter()
+def _sharing(project: Any, snap_m: float, notes: list[str]) -> pd.DataFrame:
+    """Sharing rates at every level and period the project has; warnings become notes."""
     sharing = []
+    units = project["admin_units"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for level, period in LEVELS:
-            if level in set(project["admin_units"].loc[project["admin_units"]["period"] == period, "level"]):
-                sharing.append(sharing_rates(project, level, period, snap_m=float(s["sharing"]["snap_m"])))
+            if level in set(units.loc[units["period"] == period, "level"]):
+                sharing.append(sharing_rates(project, level, period, snap_m=snap_m))
     notes += sorted({str(w.message) for w in caught})
-    sharing_df = pd.concat(sharing, ignore_index=True)
-    seconds["sharing"] = time.perf_counter() - t
+    return pd.concat(sharing, ignore_index=True)
 
-    tick(5)
-    t = time.perf_counter()
-    units = hamlet_units(project)
-    hamlets = _hamlet_table(project, pop, long, zones, ftth_table, units, cfg)
+
+def _per_hamlet(
+    hamlets: pd.DataFrame,
+    long: pd.DataFrame,
+    ftth_table: pd.DataFrame | None,
+    ftth_reason: str | None,
+    throughput: Mapping[str, str],
+) -> pd.DataFrame:
+    """The per-hamlet figures :func:`~coverage.assess.indicators.measured_indicators` sums over units."""
     per_hamlet = pd.DataFrame(
         {
             "mobile_covered": hamlets["mobile_covered"].to_numpy(dtype=float),
@@ -254,43 +319,21 @@ def assess(
             else np.nan,
         }
     )
-    t4 = long[(long["technology"] == s["throughput"]["technology"]) & (long["operator"] == s["throughput"]["operator"])]
+    t4 = long[(long["technology"] == throughput["technology"]) & (long["operator"] == throughput["operator"])]
     t4 = t4.set_index("hamlet_id").reindex(hamlets["hamlet_id"])
     per_hamlet["pop_covered_4g"] = t4["population_covered"].fillna(0.0).to_numpy()
     per_hamlet["throughput_pop_4g"] = t4["throughput_pop_mbps"].fillna(0.0).to_numpy()
-    measured = measured_indicators(project, per_hamlet, units, sharing_df, ftth_reason)
+    return per_hamlet
+
+
+def _kpis(measured: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The scorecard (:data:`KPI_COLUMNS`): the plan's verdicts with the counts behind each value."""
     scored = score(measured, plan)
-    kpis = scored.merge(
+    return scored.merge(
         measured[["unit_code", "level", "period", "indicator", "numerator", "denominator", "basis"]],
         on=["unit_code", "level", "period", "indicator"],
         how="left",
     )[list(KPI_COLUMNS)]
-    zones = _zone_units(zones, hamlets)
-    seconds["scorecard"] = time.perf_counter() - t
-    tick(total)
-    stats = {
-        "location_probability": _location_probability(folder),
-        "grid": {"crs": grid.crs.to_string(), "width": grid.width, "height": grid.height, "res_m": grid.res_m},
-        "hamlets": len(hamlets),
-        "populated_pixels": len(pop.pixel),
-        "dead_zones": len(zones),
-        "seconds": {k: round(v, 3) for k, v in seconds.items()},
-    }
-    return Assessment(
-        hamlets=hamlets,
-        coverage=long,
-        dead_zones=zones.to_crs(STORAGE_CRS),
-        sharing=sharing_df,
-        measured=measured,
-        kpis=kpis,
-        config=cfg,
-        plan=plan,
-        population=pop,
-        covered=covered,
-        project_name=project.name,
-        notes=notes,
-        stats=stats,
-    )
 
 
 def _ftth(

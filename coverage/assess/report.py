@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsFloat, TypeGuard
 
 import geopandas as gpd
 import numpy as np
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from coverage.assess.assessment import Assessment
+
+_Row = Mapping[Any, Any]
+"""A scorecard row (``DataFrame.to_dict(orient="records")``), keyed by column name."""
 
 __all__ = ["LANGUAGES", "report_html", "report_texts", "rules_text", "write_report"]
 
@@ -192,7 +195,7 @@ def _reason(reason: Any, t: Mapping[str, Any]) -> str:
     return text
 
 
-def _isnum(x: Any) -> bool:
+def _isnum(x: Any) -> TypeGuard[SupportsFloat]:
     try:
         return math.isfinite(float(x))
     except (TypeError, ValueError):
@@ -208,19 +211,19 @@ _CSS_CLASS = {"met": "met", "not met": "notmet", "not assessed": "na"}
 _COUNTABLE = {"hamlets", "households", "sites", "poles", "ducts"}
 
 
-def _value_text(row: Mapping[str, Any], f: _Fmt, digits: int = 1) -> str:
+def _value_text(row: _Row, f: _Fmt, digits: int = 1) -> str:
     if row["unit"] == "share":
         return f.pct(row["value"], digits)
     return f.num(row["value"], 1)
 
 
-def _target_text(row: Mapping[str, Any], f: _Fmt) -> str:
+def _target_text(row: _Row, f: _Fmt) -> str:
     sign = "≥" if row["direction"] == "at_least" else "≤"
     value = f.pct(row["target"], 0) if row["unit"] == "share" else f"{f.num(row['target'], 0)} Mbit/s"
     return f"{sign} {value}"
 
 
-def _count_text(row: Mapping[str, Any], t: Mapping[str, Any], f: _Fmt) -> str:
+def _count_text(row: _Row, t: Mapping[str, Any], f: _Fmt) -> str:
     num, den, basis = row.get("numerator"), row.get("denominator"), row.get("basis")
     if not _isnum(den) or float(den) <= 0 or not isinstance(basis, str):
         return ""
@@ -235,7 +238,7 @@ def _count_text(row: Mapping[str, Any], t: Mapping[str, Any], f: _Fmt) -> str:
     return ""
 
 
-def _label(row: Mapping[str, Any], lang: str) -> str:
+def _label(row: _Row, lang: str) -> str:
     label = row.get(f"label_{lang}")
     return str(label) if isinstance(label, str) and label else str(row["indicator"])
 
@@ -373,7 +376,7 @@ def _commune_groups(result: Assessment, project: Any) -> dict[str, tuple[str, st
 # ------------------------------------------------------------------------------------------------------------
 
 
-def _prov_value(prov: pd.DataFrame, indicator: str) -> dict[str, Any] | None:
+def _prov_value(prov: pd.DataFrame, indicator: str) -> _Row | None:
     rows = prov[prov["indicator"] == indicator]
     return None if rows.empty else rows.iloc[0].to_dict()
 

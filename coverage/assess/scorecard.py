@@ -307,8 +307,8 @@ def _indicator(entry: Mapping[str, Any], n: int, seen: set[str], problem: _Repor
         bad(row, key, f"unknown field {key!r} (known: {', '.join(known)})")
 
     for key in ("label_en", "label_vi"):
-        value = entry.get(key)
-        if not isinstance(value, str) or not value.strip():
+        text = entry.get(key)
+        if not isinstance(text, str) or not text.strip():
             bad(row, key, f"missing or empty {key!r}: give a text")
     if "source" in entry and not isinstance(entry["source"], str):
         bad(row, "source", f"'source' must be a text, got {entry['source']!r}")
@@ -414,12 +414,13 @@ def score(measured: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     extra = frame[~frame["indicator"].isin(plan.ids)].merge(
         units[["unit_code", "level", "period", "_unit_order"]], on=["unit_code", "level", "period"]
     )
+    na = pd.Series(pd.NA, index=extra.index, dtype=object)
     extra = extra.assign(
-        label_en=pd.NA,
-        label_vi=pd.NA,
+        label_en=na,
+        label_vi=na,
         target=np.nan,
         unit=extra["indicator"].map(KNOWN_INDICATORS),
-        direction=pd.NA,
+        direction=na,
         _order=len(plan.indicators),
         reason=f"no target in plan {plan.name!r}",
         value=extra["value"],
@@ -440,7 +441,7 @@ def score(measured: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     reason = out["reason"].astype("string")
     missing_value = ~np.isfinite(value) & (reason.isna() | reason.str.strip().eq("")).to_numpy()
     reason[missing_value] = "no value"
-    reason[assessed] = pd.NA
+    reason[assessed] = None  # NA in a string column
     out["reason"] = reason
     for col in ("unit_code", "unit_name", "level", "period", "indicator", "label_en", "label_vi", "unit"):
         out[col] = out[col].astype("string")

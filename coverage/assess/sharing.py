@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import geopandas as gpd
@@ -108,7 +109,9 @@ def shared_mask(tenants: pd.Series) -> pd.Series:
     >>> shared_mask(pd.Series(["Viettel;VNPT", "VNPT", ""])).tolist()
     [True, False, False]
     """
-    return (tenant_count(tenants) >= 2).astype(bool).rename(tenants.name)
+    shared = (tenant_count(tenants) >= 2).astype(bool)
+    shared.name = tenants.name
+    return shared
 
 
 def _layers_of(project_or_layers: Project | Mapping[str, pd.DataFrame]) -> tuple[Mapping[str, pd.DataFrame], str]:
@@ -130,7 +133,7 @@ def _assign_points(
     out = pd.Series(pd.NA, index=np.arange(len(layer)), dtype="string")
     out.loc[hit["_row"].to_numpy()] = hit["unit_code"].to_numpy()
     out = _snap(pts.geometry, out, communes_utm, snap_m)
-    _warn_outside(int(out.isna().sum()), len(layer), name, snap_m)
+    _warn_outside(int(out.isna().sum()), len(layer), name, snap_m, stacklevel=5)
     return out.set_axis(layer.index)
 
 
@@ -147,13 +150,14 @@ def _snap(geoms: gpd.GeoSeries, codes: pd.Series, communes_utm: gpd.GeoDataFrame
     return codes
 
 
-def _warn_outside(n_out: int, n: int, name: str, snap_m: float) -> None:
+def _warn_outside(n_out: int, n: int, name: str, snap_m: float, stacklevel: int) -> None:
+    """Warn that assets lie outside every commune; ``stacklevel`` points the warning at sharing_rates' caller."""
     if n_out:
         beyond = f" and farther than {snap_m:g} m from all" if snap_m > 0 else ""
         warnings.warn(
             f"{n_out} of {n} {name} lie outside every commune of the period{beyond}, and count in no unit",
             CoverageWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
 
 
@@ -232,55 +236,82 @@ def sharing_rates(
     admin = layers["admin_units"]
     communes, ancestor = commune_ancestors(admin, period, level, source)
     utm = utm_crs_for(communes)
-    communes_utm = communes[["unit_code", "geometry"]].to_crs(utm)
     units = _unit_frame(admin, level, period)
-    codes = pd.Index(units["unit_code"])
-
-    def up(commune_code: pd.Series) -> pd.Series:
-        return commune_code.map(ancestor).astype("string")
-
-    parts: dict[str, tuple[pd.Series, pd.Series] | str] = {}
+    where = _Where(communes[["unit_code", "geometry"]].to_crs(utm), utm, ancestor, pd.Index(units["unit_code"]), snap_m)
+    parts: dict[str, _Part] = {}
     for layer_name in ("sites", "poles", "ducts"):
         if layer_name not in layers:
             why = f"not assessed: the project has no {layer_name!r} layer"
-            for ind, (lay, _) in INDICATORS.items():
-                if lay == layer_name:
-                    parts[ind] = why
-            continue
-        frame = layers[layer_name]
-        n_ten = tenant_count(frame["tenants"]).to_numpy()
-        shared = pd.Series(n_ten >= 2)
-        if layer_name in ("sites", "poles"):
-            where = up(_assign_points(frame, communes_utm, utm, layer_name, snap_m)).reset_index(drop=True)
-            ones = pd.Series(np.ones(len(frame)))
-            all_n = _sum_by(ones, where, codes)
-            shared_n = _sum_by(shared.astype(float), where, codes)
-            if layer_name == "sites":
-                parts["bts_site_sharing"] = (shared_n, all_n)
-            else:
-                parts["pole_sharing"] = (shared_n, all_n)
-                parts["pole_sharing_telecom"] = (shared_n, _sum_by(pd.Series(n_ten >= 1).astype(float), where, codes))
-            continue
-        pieces = _duct_pieces(frame, communes_utm, utm)
-        piece_unit = up(pieces["unit_code"])
-        piece_shared = shared.to_numpy()[pieces["_row"].to_numpy()] if len(pieces) else np.zeros(0, bool)
-        parts["duct_sharing_length"] = (
-            _sum_by(pieces["length_m"].where(piece_shared, 0.0), piece_unit, codes),
-            _sum_by(pieces["length_m"], piece_unit, codes),
-        )
-        major = pieces.sort_values(["_row", "length_m", "unit_code"], ascending=[True, False, True])
-        major = major.drop_duplicates("_row")
-        duct_code = pd.Series(pd.NA, index=np.arange(len(frame)), dtype="string")
-        duct_code.iloc[major["_row"].to_numpy()] = major["unit_code"].to_numpy()
-        duct_code = _snap(gpd.GeoSeries(frame.geometry.to_crs(utm).values, crs=utm), duct_code, communes_utm, snap_m)
-        _warn_outside(int(duct_code.isna().sum()), len(frame), "ducts", snap_m)
-        major_unit = up(duct_code)
-        major_shared = shared.astype(float)
-        parts["duct_sharing_count"] = (
-            _sum_by(major_shared, major_unit, codes),
-            _sum_by(pd.Series(np.ones(len(frame))), major_unit, codes),
-        )
+            parts.update({ind: why for ind, (lay, _) in INDICATORS.items() if lay == layer_name})
+        elif layer_name == "ducts":
+            parts.update(_duct_parts(layers["ducts"], where))
+        else:
+            parts.update(_point_parts(layers[layer_name], layer_name, where))
+    return _rates_table(units, parts, level, period)
 
+
+@dataclass(frozen=True)
+class _Where:
+    """Where assets count: the period's communes in UTM, each commune's reported unit, and the snap tolerance."""
+
+    communes_utm: gpd.GeoDataFrame
+    utm: CRS
+    ancestor: pd.Series  # reported unit code by commune code
+    codes: pd.Index  # the reported units, in order
+    snap_m: float
+
+    def up(self, commune_code: pd.Series) -> pd.Series:
+        """The reported unit of each commune code (NA stays NA)."""
+        return commune_code.map(self.ancestor).astype("string")
+
+
+_Part = tuple[pd.Series, pd.Series] | str
+"""An indicator's (numerator, denominator) per unit code, or the reason it is not assessed."""
+
+
+def _point_parts(frame: gpd.GeoDataFrame, layer_name: str, where: _Where) -> dict[str, _Part]:
+    """Site or pole sharing: shared and all assets per unit, by the commune holding each point."""
+    n_ten = tenant_count(frame["tenants"]).to_numpy()
+    shared = pd.Series(n_ten >= 2)
+    unit = where.up(_assign_points(frame, where.communes_utm, where.utm, layer_name, where.snap_m))
+    unit = unit.reset_index(drop=True)
+    all_n = _sum_by(pd.Series(np.ones(len(frame))), unit, where.codes)
+    shared_n = _sum_by(shared.astype(float), unit, where.codes)
+    if layer_name == "sites":
+        return {"bts_site_sharing": (shared_n, all_n)}
+    return {
+        "pole_sharing": (shared_n, all_n),
+        "pole_sharing_telecom": (shared_n, _sum_by(pd.Series(n_ten >= 1).astype(float), unit, where.codes)),
+    }
+
+
+def _duct_parts(frame: gpd.GeoDataFrame, where: _Where) -> dict[str, _Part]:
+    """Duct sharing by length (pieces split at commune boundaries) and by count (each duct in its main commune)."""
+    shared = pd.Series(tenant_count(frame["tenants"]).to_numpy() >= 2)
+    pieces = _duct_pieces(frame, where.communes_utm, where.utm)
+    piece_unit = where.up(pieces["unit_code"])
+    piece_shared = shared.to_numpy()[pieces["_row"].to_numpy()] if len(pieces) else np.zeros(0, bool)
+    by_length = (
+        _sum_by(pieces["length_m"].where(piece_shared, 0.0), piece_unit, where.codes),
+        _sum_by(pieces["length_m"], piece_unit, where.codes),
+    )
+    major = pieces.sort_values(["_row", "length_m", "unit_code"], ascending=[True, False, True])
+    major = major.drop_duplicates("_row")
+    duct_code = pd.Series(pd.NA, index=np.arange(len(frame)), dtype="string")
+    duct_code.iloc[major["_row"].to_numpy()] = major["unit_code"].to_numpy()
+    geoms = gpd.GeoSeries(frame.geometry.to_crs(where.utm).values, crs=where.utm)
+    duct_code = _snap(geoms, duct_code, where.communes_utm, where.snap_m)
+    _warn_outside(int(duct_code.isna().sum()), len(frame), "ducts", where.snap_m, stacklevel=4)
+    major_unit = where.up(duct_code)
+    by_count = (
+        _sum_by(shared.astype(float), major_unit, where.codes),
+        _sum_by(pd.Series(np.ones(len(frame))), major_unit, where.codes),
+    )
+    return {"duct_sharing_length": by_length, "duct_sharing_count": by_count}
+
+
+def _rates_table(units: pd.DataFrame, parts: Mapping[str, _Part], level: str, period: str) -> pd.DataFrame:
+    """One row per (unit, indicator) in :data:`COLUMNS` order, sorted by unit code and indicator."""
     rows: list[pd.DataFrame] = []
     for ind, (layer_name, basis) in INDICATORS.items():
         part = parts[ind]

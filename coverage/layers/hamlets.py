@@ -17,6 +17,7 @@ import errno
 import math
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -153,40 +154,13 @@ def hamlets_from_points(
     for the tessellation; two such points moving to the same boundary point (outside
     a convex corner) are reported as a problem.
     """
-    if on_outside not in ("raise", "drop"):
-        raise ValueError(f"on_outside must be 'raise' or 'drop', not {on_outside!r}")
-    if not (math.isfinite(max_snap_m) and max_snap_m >= 0):
-        raise ValueError(f"max_snap_m must be a finite distance >= 0 m, not {max_snap_m!r}")
-    raster_path = _existing_file(population) if population is not None else None
-
-    pts = _to_storage_crs(points, "points")
-    com = _to_storage_crs(communes, "communes")
-    _require_columns(pts, ("hamlet_id", "name"), _LAYER)
-    _require_columns(com, ("unit_code", "name"), _COMMUNE_LAYER)
-
-    problems: list[Problem] = []
-    com_codes, com_names, com_geoms = _check_communes(com, problems)
-    ids, usable = _check_points(pts, problems)
-    pop_given = _count_column(pts, "population", ids, problems)
-    hh_given = _count_column(pts, "households", ids, problems)
-    kinds = _kind_column(pts, ids, problems)
-    if problems and any(p.layer == _COMMUNE_LAYER for p in problems):
-        raise ValidationError(problems, f"cannot build hamlets: {len(problems)} problem(s)")
-
-    utm = utm_crs_for(com)
-    com_utm = gpd.GeoSeries(com_geoms, crs=STORAGE_CRS).to_crs(utm).to_numpy()
-    pts_utm = gpd.GeoSeries(pts.geometry.to_numpy(), crs=STORAGE_CRS).to_crs(utm).to_numpy()
-
-    ci, outside = _assign_communes(
-        pts, ids, usable, pts_utm, com_utm, com_codes, com_names, max_snap_m, on_outside, problems
-    )
-    generators = _snap_generators(pts_utm, com_utm, ci)
-    _check_same_location(generators, pts_utm, ci, ids, com_codes, problems)
-    _check_reserved_ids(ids, ci, com_codes, problems)
-    if problems:
-        raise ValidationError(problems, f"cannot build hamlets: {len(problems)} problem(s)")
+    raster_path = _check_options(population, max_snap_m, on_outside)
+    c = _checked_inputs(points, communes)
+    utm = utm_crs_for(c.com)
+    com_utm = gpd.GeoSeries(c.com_geoms, crs=STORAGE_CRS).to_crs(utm).to_numpy()
+    ci, generators, outside = _place_points(c, com_utm, utm, max_snap_m, on_outside)
     if outside.size:
-        shown = ", ".join(ids[outside][:20])
+        shown = ", ".join(c.ids[outside][:20])
         more = f" and {outside.size - 20} more" if outside.size > 20 else ""
         warnings.warn(
             f"dropped {outside.size} hamlet point(s) lying more than {max_snap_m:g} m outside every "
@@ -197,39 +171,11 @@ def hamlets_from_points(
 
     keep = np.flatnonzero(ci >= 0)
     keep = keep[np.argsort(ci[keep], kind="stable")]
-    geoms = _tessellate(generators[keep], ci[keep], com_geoms, com_utm, utm)
-
-    empty = np.setdiff1d(np.arange(len(com_codes)), ci[keep])
-    hamlet_ci = np.concatenate([ci[keep], empty])
-    order = np.argsort(hamlet_ci, kind="stable")
-    hamlet_ci = hamlet_ci[order]
-    src = np.concatenate([keep, np.full(empty.size, -1, dtype=np.int64)])[order]  # point row, -1: none
-    no_point = src < 0
-    ham_ids = pd.array(ids, dtype="string").take(src, allow_fill=True)
-    ham_ids[no_point] = [f"{c}{_EMPTY_COMMUNE_SUFFIX}" for c in com_codes[hamlet_ci[no_point]]]
-    ham_names = pd.array(pts["name"].astype("string").to_numpy(), dtype="string").take(src, allow_fill=True)
-    ham_names[no_point] = com_names[hamlet_ci[no_point]]
-    out = gpd.GeoDataFrame(
-        {
-            "hamlet_id": ham_ids,
-            "name": ham_names,
-            "commune_code": pd.array(com_codes[hamlet_ci], dtype="string"),
-            "kind": kinds.array.take(src, allow_fill=True),
-            "population": pop_given.array.take(src, allow_fill=True),
-            "households": hh_given.array.take(src, allow_fill=True),
-        },
-        geometry=np.concatenate([geoms, com_geoms[empty]])[order],
-        crs=STORAGE_CRS,
-    )
-    schema = SCHEMAS[_LAYER]
-    for f in schema.fields:
-        out[f.name] = out[f.name].astype(f.dtype)
+    geoms = _tessellate(generators[keep], ci[keep], c.com_geoms, com_utm, utm)
+    out = _hamlet_frame(c, ci, keep, geoms)
     if raster_path is not None:
-        missing = out["population"].isna().to_numpy()
-        if missing.any():
-            persons = population_from_raster(out.loc[missing].set_index("hamlet_id"), raster_path)
-            out.loc[missing, "population"] = pd.array(np.rint(persons).astype(np.int64), dtype="Int64")
-    return out[schema.columns]
+        _fill_population(out, raster_path)
+    return out[SCHEMAS[_LAYER].columns]
 
 
 def drop_duplicate_locations(
@@ -428,7 +374,7 @@ def _check_communes(com: gpd.GeoDataFrame, problems: list[Problem]) -> tuple[np.
     geoms = com.geometry.to_numpy()
     labels = [c if c is not None else f"row {i}" for i, c in enumerate(codes)]
 
-    def bad(i: int, field: str, message: str) -> None:
+    def bad(i: int | np.integer, field: str, message: str) -> None:
         problems.append(Problem(_SOURCE, _COMMUNE_LAYER, labels[i], field, message))
 
     for i in np.flatnonzero(pd.isna(codes)):
@@ -520,6 +466,118 @@ def _check_reserved_ids(ids: np.ndarray, ci: np.ndarray, codes: np.ndarray, prob
                     f"hamlet_id is reserved for the hamlet of commune {reserved[ids[i]]}, which has no point",
                 )
             )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# steps of hamlets_from_points
+# ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Hamlet points and communes in EPSG:4326 with their checked columns, and the problems found so far."""
+
+    pts: gpd.GeoDataFrame
+    ids: np.ndarray
+    usable: np.ndarray
+    pop_given: pd.Series
+    hh_given: pd.Series
+    kinds: pd.Series
+    com: gpd.GeoDataFrame
+    com_codes: np.ndarray
+    com_names: np.ndarray
+    com_geoms: np.ndarray
+    problems: list[Problem]
+
+
+def _check_options(
+    population: str | os.PathLike[str] | None, max_snap_m: float, on_outside: Literal["raise", "drop"]
+) -> Path | None:
+    """Check the keyword arguments of :func:`hamlets_from_points`; the population raster's path, if any."""
+    if on_outside not in ("raise", "drop"):
+        raise ValueError(f"on_outside must be 'raise' or 'drop', not {on_outside!r}")
+    if not (math.isfinite(max_snap_m) and max_snap_m >= 0):
+        raise ValueError(f"max_snap_m must be a finite distance >= 0 m, not {max_snap_m!r}")
+    return _existing_file(population) if population is not None else None
+
+
+def _checked_inputs(points: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> _Inputs:
+    """Points and communes in EPSG:4326, checked; raise at once when a commune is bad."""
+    pts = _to_storage_crs(points, "points")
+    com = _to_storage_crs(communes, "communes")
+    _require_columns(pts, ("hamlet_id", "name"), _LAYER)
+    _require_columns(com, ("unit_code", "name"), _COMMUNE_LAYER)
+
+    problems: list[Problem] = []
+    com_codes, com_names, com_geoms = _check_communes(com, problems)
+    ids, usable = _check_points(pts, problems)
+    pop_given = _count_column(pts, "population", ids, problems)
+    hh_given = _count_column(pts, "households", ids, problems)
+    kinds = _kind_column(pts, ids, problems)
+    if problems and any(p.layer == _COMMUNE_LAYER for p in problems):
+        raise ValidationError(problems, f"cannot build hamlets: {len(problems)} problem(s)")
+    return _Inputs(pts, ids, usable, pop_given, hh_given, kinds, com, com_codes, com_names, com_geoms, problems)
+
+
+def _place_points(
+    c: _Inputs, com_utm: np.ndarray, utm: CRS, max_snap_m: float, on_outside: Literal["raise", "drop"]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Commune index of each point (-1: none), Voronoi generators (UTM) and points dropped as outside.
+
+    Raise the :class:`ValidationError` gathering every problem, if any.
+    """
+    problems = c.problems
+    pts_utm = gpd.GeoSeries(c.pts.geometry.to_numpy(), crs=STORAGE_CRS).to_crs(utm).to_numpy()
+    ci, outside = _assign_communes(
+        c.pts, c.ids, c.usable, pts_utm, com_utm, c.com_codes, c.com_names, max_snap_m, on_outside, problems
+    )
+    generators = _snap_generators(pts_utm, com_utm, ci)
+    _check_same_location(generators, pts_utm, ci, c.ids, c.com_codes, problems)
+    _check_reserved_ids(c.ids, ci, c.com_codes, problems)
+    if problems:
+        raise ValidationError(problems, f"cannot build hamlets: {len(problems)} problem(s)")
+    return ci, generators, outside
+
+
+def _hamlet_frame(c: _Inputs, ci: np.ndarray, keep: np.ndarray, geoms: np.ndarray) -> gpd.GeoDataFrame:
+    """The hamlets of the kept points (rows ``keep``, polygons ``geoms``) and of the point-less communes.
+
+    Ordered by commune, then by point; columns cast to the dtypes of ``SCHEMAS["hamlets"]``.
+    """
+    com_codes, com_names = c.com_codes, c.com_names
+    empty = np.setdiff1d(np.arange(len(com_codes)), ci[keep])
+    hamlet_ci = np.concatenate([ci[keep], empty])
+    order = np.argsort(hamlet_ci, kind="stable")
+    hamlet_ci = hamlet_ci[order]
+    src = np.concatenate([keep, np.full(empty.size, -1, dtype=np.int64)])[order]  # point row, -1: none
+    no_point = src < 0
+    ham_ids = pd.array(c.ids, dtype="string").take(src, allow_fill=True)
+    ham_ids[no_point] = [f"{code}{_EMPTY_COMMUNE_SUFFIX}" for code in com_codes[hamlet_ci[no_point]]]
+    ham_names = pd.array(c.pts["name"].astype("string").to_numpy(), dtype="string").take(src, allow_fill=True)
+    ham_names[no_point] = com_names[hamlet_ci[no_point]]
+    out = gpd.GeoDataFrame(
+        {
+            "hamlet_id": ham_ids,
+            "name": ham_names,
+            "commune_code": pd.array(com_codes[hamlet_ci], dtype="string"),
+            "kind": c.kinds.array.take(src, allow_fill=True),
+            "population": c.pop_given.array.take(src, allow_fill=True),
+            "households": c.hh_given.array.take(src, allow_fill=True),
+        },
+        geometry=np.concatenate([geoms, c.com_geoms[empty]])[order],
+        crs=STORAGE_CRS,
+    )
+    for f in SCHEMAS[_LAYER].fields:
+        out[f.name] = out[f.name].astype(f.dtype)
+    return out
+
+
+def _fill_population(out: gpd.GeoDataFrame, raster_path: Path) -> None:
+    """Give the hamlets of ``out`` without population the rounded raster sum over their polygon (in place)."""
+    missing = out["population"].isna().to_numpy()
+    if missing.any():
+        persons = population_from_raster(out.loc[missing].set_index("hamlet_id"), raster_path)
+        out.loc[missing, "population"] = pd.array(np.rint(persons).astype(np.int64), dtype="Int64")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -129,6 +129,7 @@ def _read_csv(path: Path, layer: str, *, lon: str | None, lat: str | None, crs: 
     x = pd.to_numeric(frame[lon_col], errors="coerce").to_numpy(dtype="float64")
     y = pd.to_numeric(frame[lat_col], errors="coerce").to_numpy(dtype="float64")
     geom = shapely.points(x, y)
+    assert isinstance(geom, np.ndarray)  # 1-D x and y give an array of points, never a single Point
     geom[~(np.isfinite(x) & np.isfinite(y))] = None
     out = gpd.GeoDataFrame(
         frame.drop(columns=[lon_col, lat_col]),

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 from pyproj import CRS
@@ -111,7 +112,7 @@ class Project:
             detail = SCHEMAS[name].description
             if name == "admin_units":
                 counts = frame.groupby(["period", "level"]).size()
-                detail = "; ".join(f"{p} {lvl}: {n}" for (p, lvl), n in counts.items())
+                detail = "; ".join(f"{p} {lvl}: {n}" for (p, lvl), n in zip(counts.index, counts, strict=True))
             elif name == "hamlets" and frame["population"].notna().any():
                 detail = f"population {int(frame['population'].sum()):,}"
                 if frame["households"].notna().any():
@@ -128,7 +129,8 @@ class Project:
                     f"{k}: {n}" for k, n in frame["kind"].value_counts().sort_index().items()
                 )
             elif name == "roads":
-                km = frame.to_crs(self.utm_crs).length.sum() / 1000.0
+                roads: gpd.GeoDataFrame = frame
+                km = roads.to_crs(self.utm_crs).length.sum() / 1000.0
                 detail = f"{km:,.0f} km"
             rows.append({"item": name, "count": len(frame), "detail": detail})
         for kind, path in self.rasters.items():

@@ -37,6 +37,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
 from scipy.spatial import cKDTree
 from shapely import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 
 from coverage.layers.crs import STORAGE_CRS
 from coverage.layers.hamlets import hamlets_from_points
@@ -355,6 +356,13 @@ class SampleProvince:
 # =======================================================================================================
 # small helpers
 # =======================================================================================================
+
+
+def _points(xy: np.ndarray) -> np.ndarray:
+    """Point geometries (object array) of the rows of ``xy`` (n, 2)."""
+    pts = shapely.points(xy)
+    assert isinstance(pts, np.ndarray)  # (n, 2) coordinates give an array, never a single Point
+    return pts
 
 
 def _to_lonlat(geoms: np.ndarray) -> np.ndarray:
@@ -707,7 +715,7 @@ def _merge_groups(
 class _Water:
     """Waterways (UTM): main channels with widths, and the two secondary canal families."""
 
-    main: list[tuple[LineString, float]]
+    main: list[tuple[BaseGeometry, float]]  # channels clipped to the province (Multi)LineStrings
     canal_a: np.ndarray
     canal_b: np.ndarray
     axis: np.ndarray  # unit vector along the main canal
@@ -764,7 +772,7 @@ def _waterways(rng: np.random.Generator, outline: Polygon, centres: np.ndarray) 
     r1a = _meander(rng, centres[0], math.radians(200.0 + rng.uniform(-10, 10)), 60_000.0)
     r1b = _meander(rng, centres[0], math.radians(330.0 + rng.uniform(-10, 10)), 60_000.0)
     r2 = _meander(rng, centres[1], math.radians(70.0 + rng.uniform(-10, 10)), 60_000.0)
-    main = [(k1, 60.0), (k2, 70.0), (r1a, 160.0), (r1b, 130.0), (r2, 120.0)]
+    main: list[tuple[BaseGeometry, float]] = [(k1, 60.0), (k2, 70.0), (r1a, 160.0), (r1b, 130.0), (r2, 120.0)]
     main = [(shapely.intersection(g, extent), w) for g, w in main]
     canal_a = _canal_family(rng, extent, centres[0], np.array([u1[1], -u1[0]]), CANAL_A_SPACING_KM, 0.0)
     canal_b = _canal_family(rng, extent, centres[0], u1, CANAL_B_SPACING_KM, 1200.0)
@@ -844,7 +852,7 @@ def _road_lines(
     labels: list[str | None] = []
     clip = outline.buffer(ROAD_CLIP_BUFFER_M)
 
-    def add(g: object, cls: str, name: str | None) -> None:
+    def add(g: BaseGeometry, cls: str, name: str | None) -> None:
         parts, _ = _explode_lines(np.array([shapely.intersection(g, clip)], dtype=object))
         for p in parts:
             geoms.append(p)
@@ -1073,7 +1081,7 @@ def _hamlet_points(
 # =======================================================================================================
 
 
-def _hex_grid(rng: np.random.Generator, region: Polygon, spacing_m: float, jitter: float = 0.15) -> np.ndarray:
+def _hex_grid(rng: np.random.Generator, region: BaseGeometry, spacing_m: float, jitter: float = 0.15) -> np.ndarray:
     """Jittered, randomly rotated hexagonal grid points (UTM) inside ``region``."""
     xmin, ymin, xmax, ymax = region.bounds
     c = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
@@ -1105,7 +1113,7 @@ def _sites(
     outline: Polygon,
     seats: np.ndarray,
     roads: _Roads,
-    no_site_zone: Polygon,
+    no_site_zone: BaseGeometry,
 ) -> _Sites:
     """BTS sites per operator (rural hex grids, dense town grids, township sites), then co-location."""
     inner = outline.buffer(-300.0).difference(no_site_zone)
@@ -1205,11 +1213,14 @@ def _site_frame(rng: np.random.Generator, sites: _Sites) -> tuple[pd.DataFrame, 
 def _cells(rng: np.random.Generator, sites: pd.DataFrame, setting: np.ndarray) -> pd.DataFrame:
     """Cells: 3 sectors per (site, tenant) and carrier; band 3 everywhere, low bands rural, 5G in towns."""
     rows: list[dict[str, object]] = []
+    site_ids = sites["site_id"].to_numpy()
+    masts = sites["mast_height_m"].to_numpy(np.float64)
+    tenants = sites["tenants"].to_numpy()
     for s in range(len(sites)):
-        sid = sites["site_id"].iat[s]
-        mast = float(sites["mast_height_m"].iat[s])
+        sid = site_ids[s]
+        mast = float(masts[s])
         where = setting[s]
-        for rank, op in enumerate(sites["tenants"].iat[s].split(TENANT_SEP)):
+        for rank, op in enumerate(tenants[s].split(TENANT_SEP)):
             labels = ["1800"]
             if where != "town":
                 scale = 1.0 if where == "rural" else 0.5
@@ -1317,7 +1328,7 @@ def _ducts(rng: np.random.Generator, roads: _Roads, seats: np.ndarray) -> tuple[
 
 def _snap_to_roads(xy: np.ndarray, roads: _Roads) -> np.ndarray:
     """Nearest points (UTM) on the road network."""
-    pts = shapely.points(xy)
+    pts = _points(xy)
     tree = shapely.STRtree(roads.geoms)
     (qi, ri) = tree.query_nearest(pts, all_matches=False)
     out = np.empty(len(pts), dtype=object)
@@ -1332,7 +1343,7 @@ def _fibre_points(
     hamlet_xy: np.ndarray,
     roads: _Roads,
     urban_district: np.ndarray,
-    no_fibre_zone: Polygon,
+    no_fibre_zone: BaseGeometry,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """OLTs at district seats, cabinets per commune, splitters by the hamlets; none in the no-fibre zone."""
     xy, op, kind, ports = [], [], [], []
@@ -1435,7 +1446,7 @@ def _rasters(
     canals = np.concatenate([water.canal_a, water.canal_b])
     sec_water = _burn(list(shapely.buffer(canals, SECONDARY_CANAL_WIDTH_M / 2)), shape, transform, True)
     minor_roads = roads.geoms[np.isin(roads.road_class, ("district", "commune"))]
-    hamlet_pts = shapely.points(hamlet_xy)
+    hamlet_pts = _points(hamlet_xy)
     orchard = _burn(
         list(shapely.buffer(minor_roads, ORCHARD_ROADSIDE_M)) + list(shapely.buffer(hamlet_pts, ORCHARD_HAMLET_M)),
         shape,
@@ -1519,15 +1530,17 @@ def _typed(frame: pd.DataFrame, layer: str, geometry: np.ndarray | None = None) 
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, crs=STORAGE_EPSG), crs=STORAGE_EPSG)
 
 
-def _gap_zone(centroids: np.ndarray, points: np.ndarray, radius_m: float) -> Polygon:
+def _gap_zone(centroids: np.ndarray, points: np.ndarray, radius_m: float) -> BaseGeometry:
     """Union of disks of ``radius_m`` plus GAP_MARGIN_M around the hamlets' centroids and centre points."""
-    centres = shapely.points(np.vstack([centroids, points]))
+    centres = _points(np.vstack([centroids, points]))
     return shapely.union_all(shapely.buffer(centres, radius_m + GAP_MARGIN_M, quad_segs=16))
 
 
 def _nearest_km(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """Distance (km) from each ``src`` point to the nearest ``dst`` point, both UTM (n, 2)."""
-    return cKDTree(dst).query(src)[0] / 1000.0
+    dist = cKDTree(dst).query(src)[0]
+    assert isinstance(dist, np.ndarray)  # an (n, 2) query gives n distances, never one float
+    return dist / 1000.0
 
 
 def _town_centres(outline: Polygon) -> np.ndarray:
@@ -1600,7 +1613,7 @@ def _with_hamlet_spurs(
 ) -> None:
     """Append a hamlet road from every hamlet centre farther than HAMLET_SPUR_MIN_M from a road."""
     tree = shapely.STRtree(np.array(geoms, dtype=object))
-    hp = shapely.points(hamlet_xy)
+    hp = _points(hamlet_xy)
     (qi, ri), dist = tree.query_nearest(hp, return_distance=True, all_matches=False)
     for q, r in zip(qi[dist > HAMLET_SPUR_MIN_M], ri[dist > HAMLET_SPUR_MIN_M], strict=True):
         geoms.append(_extend(shapely.shortest_line(hp[q], geoms[r]), ROAD_OVERSHOOT_M))
@@ -1670,7 +1683,7 @@ def _admin_units(
     )
     geoms.append(prov_geom)
     used: set[str] = set()
-    mapping = []
+    mapping: list[dict[str, object]] = []
     for g, members in enumerate(groups):
         code = f"{98001 + 3 * g:05d}"
         base = district_base[com.district[members[0]]]  # the seat's new commune keeps the district's name
@@ -1695,7 +1708,7 @@ def _admin_units(
     admin["name_ascii"] = admin["name"].map(_ascii)
     admin_units = _typed(admin, "admin_units", np.array(geoms, dtype=object))
     mapping_frame = _typed(pd.DataFrame(mapping).sort_values("old_code", kind="stable"), "commune_mapping")
-    return admin_units, mapping_frame  # type: ignore[return-value]
+    return admin_units, mapping_frame
 
 
 def _hamlet_layer(
@@ -1703,14 +1716,14 @@ def _hamlet_layer(
 ) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Hamlet polygons from the centre points (:func:`coverage.layers.hamlets.hamlets_from_points`) and their
     centroids (UTM), measured from the stored, rounded polygons."""
-    points = gpd.GeoDataFrame(attrs, geometry=_to_lonlat(shapely.points(xy)), crs=STORAGE_EPSG)
+    points = gpd.GeoDataFrame(attrs, geometry=_to_lonlat(_points(xy)), crs=STORAGE_EPSG)
     pre = admin_units[(admin_units["level"] == "commune") & (admin_units["period"] == "pre2025")]
     built = hamlets_from_points(points, pre[["unit_code", "name", "geometry"]].reset_index(drop=True))
     if not np.array_equal(built["hamlet_id"].to_numpy(str), attrs["hamlet_id"].to_numpy(str)):
         raise RuntimeError("hamlets_from_points reordered or dropped hamlets")
     hamlets = _typed(built, "hamlets", _round_lonlat(built.geometry.to_numpy()))
     centroid = shapely.get_coordinates(shapely.centroid(_to_utm(hamlets.geometry.to_numpy())))
-    return hamlets, centroid  # type: ignore[return-value]
+    return hamlets, centroid
 
 
 def _gaps(
@@ -1806,7 +1819,7 @@ def generate_sample_province(seed: int = SAMPLE_SEED) -> SampleProvince:
             break
     sites_attr, site_xy = _site_frame(rng, site_data)
     cells = _typed(_cells(rng, sites_attr, site_data.setting), "cells")
-    sites = _typed(sites_attr, "sites", _to_lonlat(shapely.points(site_xy)))
+    sites = _typed(sites_attr, "sites", _to_lonlat(_points(site_xy)))
 
     # planted fibre gaps: the k hamlets nearest a second remote point; no fibre point near them
     nearest_fibre = np.argsort(np.linalg.norm(ham_xy - fibre_point, axis=1), kind="stable")
@@ -1816,7 +1829,7 @@ def generate_sample_province(seed: int = SAMPLE_SEED) -> SampleProvince:
         fap_attr, fap_xy = _fibre_points(rng, seats, hamlets, ham_xy, roads, urban_ham, zone)
         if (_nearest_km(ham_centroid, fap_xy) >= FIBRE_GAP_KM).sum() <= MAX_PLANTED_GAPS:
             break
-    fibre_points = _typed(fap_attr, "fibre_points", _to_lonlat(shapely.points(fap_xy)))
+    fibre_points = _typed(fap_attr, "fibre_points", _to_lonlat(_points(fap_xy)))
 
     pole_attr, pole_pts = _poles(rng, roads)
     duct_attr, duct_geoms = _ducts(rng, roads, seats)
@@ -1952,7 +1965,7 @@ def write_sample_province(out_dir: Path, seed: int = SAMPLE_SEED) -> Path:
         if rel.endswith(".csv"):
             frame.to_csv(out / rel, index=False, lineterminator="\n")
         else:
-            _write_geojson(frame, out / rel)  # type: ignore[arg-type]
+            _write_geojson(frame, out / rel)
     _write_raster(sample.dem, sample.transform, out / RASTER_PATHS["dem"], DEM_NODATA, 1)
     _write_raster(sample.landcover, sample.transform, out / RASTER_PATHS["landcover"], LANDCOVER_NODATA, 1)
     sample.gaps.to_csv(out / GAPS, index=False, lineterminator="\n")

@@ -74,9 +74,13 @@ class Field:
     estimate: bool = False
 
     @property
-    def dtype(self) -> str:
+    def dtype(self) -> Literal["Int64", "float64", "string"]:
         """pandas dtype the column is coerced to."""
-        return {"int": "Int64", "float": "float64"}.get(self.kind, "string")
+        if self.kind == "int":
+            return "Int64"
+        if self.kind == "float":
+            return "float64"
+        return "string"
 
 
 @dataclass(frozen=True)

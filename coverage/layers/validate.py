@@ -298,7 +298,7 @@ def _check_geometry(frame: gpd.GeoDataFrame, schema: LayerSchema, ids: pd.Series
         for k, i in enumerate(np.flatnonzero(invalid)):
             g = fixed[k]
             if g is None or g.is_empty or (schema.geometry == POLYGONAL and g.area == 0):
-                col.error(str(ids.iloc[i]), "geometry", f"invalid geometry cannot be repaired ({reasons[k]})", i)
+                col.error(str(ids.iloc[i]), "geometry", f"invalid geometry cannot be repaired ({reasons[k]})", int(i))
             else:
                 col.note(str(ids.iloc[i]), "geometry", f"invalid geometry repaired with make_valid ({reasons[k]})")
                 arr[i] = g
@@ -355,6 +355,16 @@ def _check_admin(frame: pd.DataFrame, ids: pd.Series, col: _Collector) -> None:
                 col.error(str(ids.iloc[i]), "parent_code", f"parent {parent!r} is a {got}, expected a {want}", i)
 
 
+def _in_storage_crs(frame: gpd.GeoDataFrame, col: _Collector) -> gpd.GeoDataFrame:
+    """``frame`` reprojected to EPSG:4326 (noted) with its geometry column named ``geometry``."""
+    if not frame.crs.equals(STORAGE_CRS):
+        col.note(None, "geometry", f"reprojected from {frame.crs.to_string()} to EPSG:4326")
+        frame = frame.to_crs(STORAGE_CRS)
+    if frame.geometry.name != "geometry":
+        frame = frame.rename_geometry("geometry")
+    return frame
+
+
 def check_layer(frame: pd.DataFrame, layer: str, *, source: str = "<memory>") -> LayerCheck:
     """Check a frame against the schema of ``layer`` and return the cleaned frame with every problem.
 
@@ -391,11 +401,7 @@ def check_layer(frame: pd.DataFrame, layer: str, *, source: str = "<memory>") ->
                 "(missing .prj?); give it explicitly, e.g. --crs EPSG:4326",
             )
             return col.result(frame, layer)
-        if not frame.crs.equals(STORAGE_CRS):
-            col.note(None, "geometry", f"reprojected from {frame.crs.to_string()} to EPSG:4326")
-            frame = frame.to_crs(STORAGE_CRS)
-        if frame.geometry.name != "geometry":
-            frame = frame.rename_geometry("geometry")
+        frame = _in_storage_crs(frame, col)
     missing_cols = [c for c in schema.required if c not in frame.columns]
     for c in missing_cols:
         col.error(None, c, f"required column {c!r} is missing (columns present: {', '.join(map(str, frame.columns))})")

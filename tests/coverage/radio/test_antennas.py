@@ -1,6 +1,6 @@
 """Antenna patterns: 3GPP sector (TR 36.814 Table A.2.1.1-2, TR 38.901 Table 7.3-1), omni, MSI files.
 
-Fixtures in ``tests/coverage/data`` were written for these tests (not vendor files):
+Fixtures in ``tests/coverage/radio/data`` were written for these tests (not vendor files):
 
 * ``sector_dbd.msi``: ``GAIN 15.85 dBd`` (= 18.00 dBi), ``TILT ELECTRICAL 4``. Horizontal loss
   ``min(12 (d/65)^2, 30)`` with ``d`` the angle from boresight, except the marked samples 30 deg -> 2.00 dB and
