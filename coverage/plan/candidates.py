@@ -212,8 +212,7 @@ def candidate_sites(
     """
     if "sites" not in project:
         raise MissingLayerError(f"{project.source}: planning needs the 'sites' layer")
-    c, cell = config["candidates"], config["cell"]
-    cost = config["cost"]
+    c = config["candidates"]
     crs = result.population.grid.crs
     kinds = set(c["kinds"])
     spacing = float(c["grid_spacing_m"])
@@ -221,113 +220,18 @@ def candidate_sites(
     sites = project["sites"]
     sites_m = sites.to_crs(crs)
     if "colocation" in kinds:
-        has = set(tenants_long(sites, "site_id").query("operator == @operator")["site_id"])
-        host = sites_m[~sites_m["site_id"].isin(has)]
-        rows.append(
-            pd.DataFrame(
-                {
-                    "kind": "colocation",
-                    "build": "colocation",
-                    "source": host["site_id"].to_numpy(),
-                    "host_owner": host["owner"].to_numpy(),
-                    "host_tenants": host["tenants"].to_numpy(),
-                    "height_m": np.maximum(
-                        host["mast_height_m"].to_numpy(float) - float(cell["colocation_below_m"]), 10.0
-                    ),
-                    "cost": float(cost["colocation"]),
-                    "x_m": host.geometry.x.to_numpy(),
-                    "y_m": host.geometry.y.to_numpy(),
-                }
-            )
-        )
+        rows.append(_colocation_candidates(sites, sites_m, operator, config))
     dxy = demand[["x_m", "y_m"]].to_numpy()
     near_demand = cKDTree(dxy) if len(dxy) else None
     if "pole" in kinds and "poles" in project and near_demand is not None:
-        poles = project["poles"]
-        poles = poles[poles["height_m"].fillna(0) >= float(c["pole_min_height_m"])].to_crs(crs)
-        px, py = poles.geometry.x.to_numpy(), poles.geometry.y.to_numpy()
-        d, _ = near_demand.query(np.column_stack([px, py]), distance_upper_bound=300.0)
-        keep = np.isfinite(d)
-        # one pole per grid square, the one nearest to uncovered people
-        sq = pd.DataFrame({"i": np.flatnonzero(keep), "d": d[keep]})
-        sq["sq"] = list(zip(np.floor(px[keep] / spacing), np.floor(py[keep] / spacing), strict=True))
-        pick = sq.sort_values("d").drop_duplicates("sq")["i"].to_numpy()
-        sel = poles.iloc[np.sort(pick)]
-        rows.append(
-            pd.DataFrame(
-                {
-                    "kind": "pole",
-                    "build": "pole",
-                    "source": sel["pole_id"].to_numpy(),
-                    "host_owner": sel["owner"].to_numpy(),
-                    "host_tenants": sel["tenants"].fillna("").to_numpy(),
-                    "height_m": float(cell["pole_height_m"]),
-                    "cost": float(cost["pole"]),
-                    "x_m": sel.geometry.x.to_numpy(),
-                    "y_m": sel.geometry.y.to_numpy(),
-                }
-            )
-        )
+        rows.append(_pole_candidates(project["poles"], near_demand, crs, config))
     new: list[pd.DataFrame] = []
     if "centre" in kinds:
-        admin = project["admin_units"]
-        communes = admin[(admin["level"] == "commune") & (admin["period"] == "pre2025")]
-        pts = shapely.point_on_surface(communes.to_crs(crs).geometry.to_numpy())
-        new.append(
-            pd.DataFrame(
-                {
-                    "kind": "centre",
-                    "source": communes["unit_code"].to_numpy(),
-                    "x_m": shapely.get_x(pts),
-                    "y_m": shapely.get_y(pts),
-                }
-            )
-        )
-        hams = result.hamlets[result.hamlets["hamlet_id"].isin(set(demand["hamlet_id"]))]
-        pts = shapely.point_on_surface(hams.to_crs(crs).geometry.to_numpy())
-        new.append(
-            pd.DataFrame(
-                {
-                    "kind": "centre",
-                    "source": hams["hamlet_id"].to_numpy(),
-                    "x_m": shapely.get_x(pts),
-                    "y_m": shapely.get_y(pts),
-                }
-            )
-        )
+        new.extend(_centre_points(project, result, demand, crs))
     if "grid" in kinds and near_demand is not None:
-        x0, y0 = dxy.min(axis=0)
-        x1, y1 = dxy.max(axis=0)
-        gx, gy = np.meshgrid(
-            np.arange(np.floor(x0 / spacing) * spacing + spacing / 2, x1 + spacing, spacing),
-            np.arange(np.floor(y0 / spacing) * spacing + spacing / 2, y1 + spacing, spacing),
-        )
-        gxy = np.column_stack([gx.ravel(), gy.ravel()])
-        d, _ = near_demand.query(gxy, distance_upper_bound=spacing * 0.75)
-        gxy = gxy[np.isfinite(d)]
-        new.append(pd.DataFrame({"kind": "grid", "source": "", "x_m": gxy[:, 0], "y_m": gxy[:, 1]}))
+        new.append(_grid_points(dxy, near_demand, spacing))
     if new:
-        nb = pd.concat(new, ignore_index=True)
-        lc = _landcover_at(project, nb["x_m"].to_numpy(), nb["y_m"].to_numpy(), crs)
-        ok = ~np.isin(lc, _class_codes(list(c["unsuitable_classes"])))
-        urban = np.isin(lc, _class_codes(list(radio["model"]["urban_classes"])))
-        need = np.where(urban, float(c["spacing_urban_m"]), float(c["spacing_rural_m"]))
-        if len(sites_m):
-            d, _ = cKDTree(np.column_stack([sites_m.geometry.x, sites_m.geometry.y])).query(
-                nb[["x_m", "y_m"]].to_numpy()
-            )
-            ok &= d >= need
-        heights = np.where(urban, float(cell["mast_height_urban_m"]), float(cell["mast_height_m"]))[ok]
-        nb = nb[ok]
-        rows.append(
-            nb.assign(
-                build="new_build",
-                host_owner="",
-                host_tenants="",
-                height_m=heights,
-                cost=float(cost["new_build"]),
-            )
-        )
+        rows.append(_new_mast_candidates(project, pd.concat(new, ignore_index=True), sites_m, crs, config, radio))
     if not rows:
         raise CoverageError("no candidate kind enabled (planning settings candidates.kinds)")
     out = pd.concat(rows, ignore_index=True)
@@ -336,6 +240,128 @@ def candidate_sites(
     geo = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["x_m"], out["y_m"]), crs=crs).to_crs(STORAGE_CRS)
     cols = ["candidate_id", "kind", "build", "source", "host_owner", "host_tenants", "height_m", "cost", "x_m", "y_m"]
     return geo[[*cols, "geometry"]]
+
+
+def _colocation_candidates(
+    sites: gpd.GeoDataFrame, sites_m: gpd.GeoDataFrame, operator: str, config: PlanningConfig
+) -> pd.DataFrame:
+    """Every mast on which ``operator`` is not yet a tenant (``sites_m``: the sites in the grid CRS)."""
+    cell = config["cell"]
+    has = set(tenants_long(sites, "site_id").query("operator == @operator")["site_id"])
+    host = sites_m[~sites_m["site_id"].isin(has)]
+    return pd.DataFrame(
+        {
+            "kind": "colocation",
+            "build": "colocation",
+            "source": host["site_id"].to_numpy(),
+            "host_owner": host["owner"].to_numpy(),
+            "host_tenants": host["tenants"].to_numpy(),
+            "height_m": np.maximum(host["mast_height_m"].to_numpy(float) - float(cell["colocation_below_m"]), 10.0),
+            "cost": float(config["cost"]["colocation"]),
+            "x_m": host.geometry.x.to_numpy(),
+            "y_m": host.geometry.y.to_numpy(),
+        }
+    )
+
+
+def _pole_candidates(poles: gpd.GeoDataFrame, near_demand: cKDTree, crs: Any, config: PlanningConfig) -> pd.DataFrame:
+    """High enough poles within 300 m of uncovered people: per grid square the one nearest to them."""
+    c = config["candidates"]
+    spacing = float(c["grid_spacing_m"])
+    poles = poles[poles["height_m"].fillna(0) >= float(c["pole_min_height_m"])].to_crs(crs)
+    px, py = poles.geometry.x.to_numpy(), poles.geometry.y.to_numpy()
+    d = np.asarray(near_demand.query(np.column_stack([px, py]), distance_upper_bound=300.0)[0])
+    keep = np.isfinite(d)
+    # one pole per grid square, the one nearest to uncovered people
+    sq = pd.DataFrame({"i": np.flatnonzero(keep), "d": d[keep]})
+    sq["sq"] = list(zip(np.floor(px[keep] / spacing), np.floor(py[keep] / spacing), strict=True))
+    pick = sq.sort_values("d").drop_duplicates("sq")["i"].to_numpy()
+    sel = poles.iloc[np.sort(pick)]
+    return pd.DataFrame(
+        {
+            "kind": "pole",
+            "build": "pole",
+            "source": sel["pole_id"].to_numpy(),
+            "host_owner": sel["owner"].to_numpy(),
+            "host_tenants": sel["tenants"].fillna("").to_numpy(),
+            "height_m": float(config["cell"]["pole_height_m"]),
+            "cost": float(config["cost"]["pole"]),
+            "x_m": sel.geometry.x.to_numpy(),
+            "y_m": sel.geometry.y.to_numpy(),
+        }
+    )
+
+
+def _centre_points(project: Any, result: Assessment, demand: pd.DataFrame, crs: Any) -> list[pd.DataFrame]:
+    """Points on the communes and on the hamlets with uncovered people (``kind``, ``source``, ``x_m``, ``y_m``)."""
+    admin = project["admin_units"]
+    communes = admin[(admin["level"] == "commune") & (admin["period"] == "pre2025")]
+    pts = shapely.point_on_surface(communes.to_crs(crs).geometry.to_numpy())
+    out = [
+        pd.DataFrame(
+            {
+                "kind": "centre",
+                "source": communes["unit_code"].to_numpy(),
+                "x_m": shapely.get_x(pts),
+                "y_m": shapely.get_y(pts),
+            }
+        )
+    ]
+    hams = result.hamlets[result.hamlets["hamlet_id"].isin(set(demand["hamlet_id"]))]
+    pts = shapely.point_on_surface(hams.to_crs(crs).geometry.to_numpy())
+    out.append(
+        pd.DataFrame(
+            {
+                "kind": "centre",
+                "source": hams["hamlet_id"].to_numpy(),
+                "x_m": shapely.get_x(pts),
+                "y_m": shapely.get_y(pts),
+            }
+        )
+    )
+    return out
+
+
+def _grid_points(dxy: np.ndarray, near_demand: cKDTree, spacing: float) -> pd.DataFrame:
+    """Square grid of ``spacing`` over the demand points ``dxy``, kept within ``0.75 × spacing`` of one."""
+    x0, y0 = dxy.min(axis=0)
+    x1, y1 = dxy.max(axis=0)
+    gx, gy = np.meshgrid(
+        np.arange(np.floor(x0 / spacing) * spacing + spacing / 2, x1 + spacing, spacing),
+        np.arange(np.floor(y0 / spacing) * spacing + spacing / 2, y1 + spacing, spacing),
+    )
+    gxy = np.column_stack([gx.ravel(), gy.ravel()])
+    d, _ = near_demand.query(gxy, distance_upper_bound=spacing * 0.75)
+    gxy = gxy[np.isfinite(d)]
+    return pd.DataFrame({"kind": "grid", "source": "", "x_m": gxy[:, 0], "y_m": gxy[:, 1]})
+
+
+def _new_mast_candidates(
+    project: Any,
+    nb: pd.DataFrame,
+    sites_m: gpd.GeoDataFrame,
+    crs: Any,
+    config: PlanningConfig,
+    radio: RadioConfig,
+) -> pd.DataFrame:
+    """New masts at the points ``nb``, less those on unsuitable land or too close to an existing mast."""
+    c, cell = config["candidates"], config["cell"]
+    lc = _landcover_at(project, nb["x_m"].to_numpy(), nb["y_m"].to_numpy(), crs)
+    ok = ~np.isin(lc, _class_codes(list(c["unsuitable_classes"])))
+    urban = np.isin(lc, _class_codes(list(radio["model"]["urban_classes"])))
+    need = np.where(urban, float(c["spacing_urban_m"]), float(c["spacing_rural_m"]))
+    if len(sites_m):
+        d, _ = cKDTree(np.column_stack([sites_m.geometry.x, sites_m.geometry.y])).query(nb[["x_m", "y_m"]].to_numpy())
+        ok &= d >= need
+    heights = np.where(urban, float(cell["mast_height_urban_m"]), float(cell["mast_height_m"]))[ok]
+    nb = nb[ok]
+    return nb.assign(
+        build="new_build",
+        host_owner="",
+        host_tenants="",
+        height_m=heights,
+        cost=float(config["cost"]["new_build"]),
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -88,6 +88,9 @@ from coverage._config import merge_settings, packaged_toml, read_toml
 from coverage._errors import CoverageError, CoverageWarning, MissingLayerError
 from coverage.assess.ftth import EPS_M, Network, _chain, _check_geometry, _row_ids, _to_metric, _usable, ftth_reach
 from coverage.layers.crs import STORAGE_CRS
+
+if TYPE_CHECKING:
+    from coverage.assess.population import PopulationGrid
 
 __all__ = [
     "HAMLET_COLUMNS",
@@ -409,20 +412,23 @@ class Extensions:
         out = np.empty(len(self.reachable), dtype=object)
         for j in range(len(out)):
             mine = segs[self.seg_target == j] if len(segs) else segs
-            out[j] = (
-                _multi(shapely.line_merge(shapely.multilinestrings(mine))) if len(mine) else shapely.MultiLineString()
-            )
+            out[j] = _merged(mine) if len(mine) else shapely.MultiLineString()
         return out
 
 
-def _lines_of(seg_xy: np.ndarray) -> np.ndarray:
+def _lines_of(seg_xy: np.ndarray) -> npt.NDArray[np.object_]:
+    """Each segment of ``seg_xy`` (shape (s, 2, 2)) as a LineString."""
     if not len(seg_xy):
         return np.zeros(0, dtype=object)
-    return shapely.linestrings(seg_xy.reshape(-1, 2), indices=np.repeat(np.arange(len(seg_xy)), 2))
+    lines = shapely.linestrings(seg_xy.reshape(-1, 2), indices=np.repeat(np.arange(len(seg_xy)), 2))
+    assert isinstance(lines, np.ndarray)  # always so with ``indices`` (the stubs also allow a single LineString)
+    return lines
 
 
-def _multi(geom: shapely.Geometry) -> shapely.MultiLineString:
-    return shapely.MultiLineString([geom]) if geom.geom_type == "LineString" else geom
+def _merged(lines: npt.NDArray[np.object_]) -> shapely.MultiLineString | shapely.GeometryCollection:
+    """Non-empty array of LineStrings as one geometry, merged where possible; a single line as a MultiLineString."""
+    geom = shapely.line_merge(shapely.multilinestrings(list(lines)))
+    return shapely.MultiLineString([geom]) if isinstance(geom, shapely.LineString) else geom
 
 
 def plan_extensions(
@@ -460,6 +466,28 @@ def plan_extensions(
     new_build : {"trench", "new_poles"}
         Method of the sources' access legs.
     """
+    sxy, txy, meth, unit, sid, tid = _check_extension_inputs(
+        network, source_xy, target_xy, methods, unit_cost, source_ids, target_ids, new_build
+    )
+    g = _route_graph(network, sxy, txy, meth, unit, new_build)
+    paths = steiner_paths(g.cost_graph, g.leaf, g.tnode, together=together)
+    shortest = np.full(g.nt, np.inf)
+    if g.ns and g.nt:
+        shortest = dijkstra(g.len_graph, directed=True, indices=np.unique(g.leaf), min_only=True)[g.tnode]
+    return _extensions(g, paths, shortest, sid, tid, together=together)
+
+
+def _check_extension_inputs(
+    network: Network,
+    source_xy: npt.ArrayLike,
+    target_xy: npt.ArrayLike,
+    methods: npt.ArrayLike | None,
+    unit_cost: Mapping[str, float] | None,
+    source_ids: Sequence[str] | None,
+    target_ids: Sequence[str] | None,
+    new_build: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float], np.ndarray, np.ndarray]:
+    """Checked arguments of :func:`plan_extensions`: points, edge methods, unit costs and point labels."""
     sxy = np.asarray(source_xy, dtype=np.float64).reshape(-1, 2)
     txy = np.asarray(target_xy, dtype=np.float64).reshape(-1, 2)
     if not (np.isfinite(sxy).all() and np.isfinite(txy).all()):
@@ -477,9 +505,55 @@ def plan_extensions(
     tid = np.array(list(target_ids) if target_ids is not None else [f"T{j}" for j in range(nt)], dtype=object)
     if len(sid) != ns or len(tid) != nt:
         raise CoverageError("source_ids and target_ids must have one label per point")
+    return sxy, txy, meth, unit, sid, tid
 
+
+@dataclass(frozen=True)
+class _RouteGraph:
+    """The network split at the attached points, plus the sources' access legs (:func:`_route_graph`).
+
+    Nodes: the network's ``n`` nodes, then each point's place on the network (``n + p``: sources first, then
+    targets), then each source's own point (``leaf``). ``u``, ``v``, ``length`` (metres) and ``ecode`` (index
+    into :data:`METHODS`) describe every edge; ``keys`` (sorted ``r * n_all + c``) and ``e2`` find the cheapest
+    edge joining a node pair.
+    """
+
+    n: int
+    ns: int
+    nt: int
+    n_all: int
+    u: np.ndarray
+    v: np.ndarray
+    length: np.ndarray
+    ecode: np.ndarray
+    ucost: np.ndarray
+    xy: np.ndarray
+    access_m: np.ndarray
+    leaf: np.ndarray
+    tnode: np.ndarray
+    keys: np.ndarray
+    e2: np.ndarray
+    cost_graph: sp.csr_matrix
+    len_graph: sp.csr_matrix
+
+    def edges_of(self, path: np.ndarray) -> np.ndarray:
+        """Edges along a path of nodes."""
+        if len(path) < 2:
+            return np.zeros(0, np.int64)
+        return self.e2[np.searchsorted(self.keys, path[:-1] * self.n_all + path[1:])]
+
+    def cost_of(self, edges: np.ndarray) -> float:
+        """Cost of edges, VND."""
+        return float((self.ucost[self.ecode[edges]] * self.length[edges]).sum())
+
+
+def _route_graph(
+    network: Network, sxy: np.ndarray, txy: np.ndarray, meth: np.ndarray, unit: dict[str, float], new_build: str
+) -> _RouteGraph:
+    """Split the network's edges at every attached point and weigh the edges (cost and length graphs)."""
     # split the edges at every attached point: point p becomes node n + p (sources first, then targets)
     n = network.n_nodes
+    ns, nt = len(sxy), len(txy)
     pe, pt, pa = network.attach(np.concatenate([sxy, txy]))
     order = np.lexsort((pt, pe))
     su, sv, sw, src_edge = _chain(
@@ -507,19 +581,35 @@ def plan_extensions(
     r, c, e2, w2 = r[srt], c[srt], e2[srt], w2[srt]
     first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])] if len(r) else np.zeros(0, bool)
     r, c, e2, w2 = r[first], c[first], e2[first], w2[first]
-    keys = r * n_all + c
-    cost_graph = sp.csr_matrix((w2, (r, c)), shape=(n_all, n_all))
-    len_graph = sp.csr_matrix((np.maximum(length[e2], EPS_M), (r, c)), shape=(n_all, n_all))
+    return _RouteGraph(
+        n=n,
+        ns=ns,
+        nt=nt,
+        n_all=n_all,
+        u=u,
+        v=v,
+        length=length,
+        ecode=ecode,
+        ucost=ucost,
+        xy=xy,
+        access_m=pa,
+        leaf=leaf,
+        tnode=n + ns + np.arange(nt),
+        keys=r * n_all + c,
+        e2=e2,
+        cost_graph=sp.csr_matrix((w2, (r, c)), shape=(n_all, n_all)),
+        len_graph=sp.csr_matrix((np.maximum(length[e2], EPS_M), (r, c)), shape=(n_all, n_all)),
+    )
 
-    tnode = n + ns + np.arange(nt)
-    paths = steiner_paths(cost_graph, leaf, tnode, together=together)
-    shortest = np.full(nt, np.inf)
-    if ns and nt:
-        shortest = dijkstra(len_graph, directed=True, indices=np.unique(leaf), min_only=True)[tnode]
 
+def _extensions(
+    g: _RouteGraph, paths: Paths, shortest: np.ndarray, sid: np.ndarray, tid: np.ndarray, *, together: bool
+) -> Extensions:
+    """Lengths, costs and segments of each target's branch and of its route alone, in connection order."""
+    ns, nt, n_all = g.ns, g.nt, g.n_all
     owner = np.full(n_all, "", dtype=object)
-    owner[leaf] = sid
-    owner[n : n + ns] = sid  # a source's point on the network belongs to it too
+    owner[g.leaf] = sid
+    owner[g.n : g.n + ns] = sid  # a source's point on the network belongs to it too
     alone_len = np.full(nt, np.nan)
     alone_cost = np.full(nt, np.nan)
     metres = np.zeros((nt, len(METHODS)))
@@ -529,37 +619,34 @@ def plan_extensions(
     segs: list[np.ndarray] = []
     seg_t: list[np.ndarray] = []
     # each target's route alone (its branch may be shorter): traced on a Dijkstra from the sources
-    _, pred0, _ = (
-        dijkstra(cost_graph, directed=True, indices=np.unique(leaf), min_only=True, return_predecessors=True)
-        if ns and nt
-        else (None, None, None)
-    )
+    pred0 = np.full(n_all, -9999, dtype=np.int32)  # without sources or targets there is no path to trace
+    if ns and nt:
+        _, pred0, _ = dijkstra(
+            g.cost_graph, directed=True, indices=np.unique(g.leaf), min_only=True, return_predecessors=True
+        )
     by_order = np.argsort(np.where(paths.order >= 0, paths.order, np.iinfo(np.int64).max), kind="stable")
     for j in by_order:
         p = paths.path[j]
         if not len(p):
             continue
-        eidx = e2[np.searchsorted(keys, p[:-1] * n_all + p[1:])] if len(p) > 1 else np.zeros(0, np.int64)
+        eidx = g.edges_of(p)
         attached[j] = owner[p[0]]
         if together:
             owner[p[owner[p] == ""]] = tid[j]
-        length_m[j] = float(length[eidx].sum())
-        cost_vnd[j] = float((ucost[ecode[eidx]] * length[eidx]).sum())
-        metres[j] = np.bincount(ecode[eidx], weights=length[eidx], minlength=len(METHODS))
+        length_m[j] = float(g.length[eidx].sum())
+        cost_vnd[j] = g.cost_of(eidx)
+        metres[j] = np.bincount(g.ecode[eidx], weights=g.length[eidx], minlength=len(METHODS))
         segs.append(eidx)
         seg_t.append(np.full(len(eidx), j, dtype=np.int64))
-        alone = _trace(pred0, int(tnode[j]), None)
-        ae = e2[np.searchsorted(keys, alone[:-1] * n_all + alone[1:])] if len(alone) > 1 else np.zeros(0, np.int64)
-        alone_len[j] = float(length[ae].sum())
-        alone_cost[j] = float((ucost[ecode[ae]] * length[ae]).sum())
-    reach = np.isfinite(paths.alone_cost)
+        ae = g.edges_of(_trace(pred0, int(g.tnode[j]), None))
+        alone_len[j] = float(g.length[ae].sum())
+        alone_cost[j] = g.cost_of(ae)
     seg = np.concatenate(segs) if segs else np.zeros(0, np.int64)
     seg_target = np.concatenate(seg_t) if seg_t else np.zeros(0, np.int64)
-    real = length[seg] > 1e-6  # zero-length pieces (coincident points) carry no cable
+    real = g.length[seg] > 1e-6  # zero-length pieces (coincident points) carry no cable
     seg, seg_target = seg[real], seg_target[real]
-    seg_xy = np.stack([xy[u[seg]], xy[v[seg]]], axis=1) if len(seg) else np.zeros((0, 2, 2))
     return Extensions(
-        reachable=reach,
+        reachable=np.isfinite(paths.alone_cost),
         length_m=length_m,
         cost_vnd=cost_vnd,
         metres=metres,
@@ -568,10 +655,10 @@ def plan_extensions(
         shortest_length_m=shortest,
         order=paths.order,
         attached_to=attached.astype(str),
-        access_m=pa[ns:].astype(float),
-        seg_xy=seg_xy,
-        seg_length_m=length[seg],
-        seg_method=np.asarray(METHODS, dtype=object)[ecode[seg]].astype(str),
+        access_m=g.access_m[ns:].astype(float),
+        seg_xy=np.stack([g.xy[g.u[seg]], g.xy[g.v[seg]]], axis=1) if len(seg) else np.zeros((0, 2, 2)),
+        seg_length_m=g.length[seg],
+        seg_method=np.asarray(METHODS, dtype=object)[g.ecode[seg]].astype(str),
         seg_target=seg_target,
     )
 
@@ -649,30 +736,15 @@ def fibre_extensions(
         On bad unit costs (naming the file and the key).
     """
     from coverage.assess import assessment_config
-    from coverage.assess.ftth import hamlet_ftth, network_from_layers
-    from coverage.assess.population import population_grid
-    from coverage.radio.config import radio_config
-    from coverage.radio.grid import grid_for_project
+    from coverage.assess.ftth import network_from_layers
 
     fc = _as_costs(costs)
-    for name in ("roads", "fibre_points"):
-        if name not in project or len(project[name]) == 0:
-            raise MissingLayerError(
-                f"{getattr(project, 'source', '<memory>')}: fibre extensions need the {name!r} layer, "
-                "which is missing or empty"
-            )
+    _require_layers(project)
     cfg = assessment.config if assessment is not None else (config or assessment_config())
     f = cfg["ftth"]
     layers = getattr(project, "layers", {})
     notes: list[str] = []
-    if assessment is not None:
-        pop = assessment.population
-    else:
-        pop = population_grid(
-            project,
-            grid_for_project(project, float(radio_config()["grid"]["resolution_m"])),
-            method=cfg["population"]["method"],
-        )
+    pop = assessment.population if assessment is not None else _population(project, cfg)
     if network is None:
         network = network_from_layers(
             project["roads"],
@@ -686,6 +758,95 @@ def fibre_extensions(
     max_drop = float(f["max_drop_m"])
     faps = project["fibre_points"]
     hamlets = project["hamlets"].reset_index(drop=True)
+    todo = _hamlets_without_ftth(project, assessment, hamlets, pop, network, faps, f)
+    notes += todo.notes
+    txy = _access_points(hamlets, network, todo)
+    sxy, sid = _usable_sources(faps, operators, network)
+
+    meth = edge_methods(network, layers.get("ducts"), new_build=fc.new_build, duct_tolerance_m=fc.duct_tolerance_m)
+    ext = plan_extensions(
+        network,
+        sxy,
+        txy,
+        methods=meth,
+        unit_cost=fc.unit_cost,
+        together=together,
+        source_ids=list(sid),
+        target_ids=list(todo.ids),
+        new_build=fc.new_build,
+    )
+    after = _households_reachable_after(network, ext, todo, txy, max_drop)
+    out = _hamlet_table(hamlets, todo, ext, after, network.crs, has_sources=bool(len(sxy)))
+    routes = _route_table(ext, todo.ids, fc.unit_cost, network.crs)
+    total = _totals(ext, fc.unit_cost, together=together)
+    if (~ext.reachable).any():
+        notes.append(f"{int((~ext.reachable).sum())} hamlet(s) without FTTH cannot be reached along the network")
+    return FibrePlan(out, routes, total, fc, notes)
+
+
+def _require_layers(project: Any) -> None:
+    """Raise :class:`MissingLayerError` when ``roads`` or ``fibre_points`` is missing or empty."""
+    for name in ("roads", "fibre_points"):
+        if name not in project or len(project[name]) == 0:
+            raise MissingLayerError(
+                f"{getattr(project, 'source', '<memory>')}: fibre extensions need the {name!r} layer, "
+                "which is missing or empty"
+            )
+
+
+def _population(project: Any, cfg: Any) -> PopulationGrid:
+    """The project's population grid at the radio settings' resolution (when there is no assessment)."""
+    from coverage.assess.population import population_grid
+    from coverage.radio.config import radio_config
+    from coverage.radio.grid import grid_for_project
+
+    return population_grid(
+        project,
+        grid_for_project(project, float(radio_config()["grid"]["resolution_m"])),
+        method=cfg["population"]["method"],
+    )
+
+
+@dataclass(frozen=True)
+class _Todo:
+    """The hamlets without FTTH, and the household points of the population grid in them.
+
+    ``rows`` are rows of the hamlets layer and ``ids`` their hamlet ids; ``reachable_hh`` (households the existing
+    fibre reaches) and ``commune_name`` (by hamlet id) cover every hamlet. Per household point: ``slot``
+    (position of its hamlet in ``rows``), ``xy`` (metres), ``households`` and ``before`` (reachable by the
+    existing fibre).
+    """
+
+    rows: np.ndarray
+    ids: np.ndarray
+    reachable_hh: np.ndarray
+    commune_name: pd.Series | None
+    slot: np.ndarray
+    xy: np.ndarray
+    households: np.ndarray
+    before: np.ndarray
+    notes: list[str]
+
+    @property
+    def k(self) -> int:
+        """Number of hamlets without FTTH."""
+        return len(self.rows)
+
+
+def _hamlets_without_ftth(
+    project: Any,
+    assessment: Any,
+    hamlets: gpd.GeoDataFrame,
+    pop: PopulationGrid,
+    network: Network,
+    faps: gpd.GeoDataFrame,
+    f: Mapping[str, Any],
+) -> _Todo:
+    """Hamlets without FTTH (the assessment's, else computed), and whether the fibre reaches each household."""
+    from coverage.assess.ftth import hamlet_ftth
+
+    operators = list(f["operators"]) or None
+    max_drop = float(f["max_drop_m"])
     hid = hamlets["hamlet_id"].astype(str).to_numpy()
     # row of ``hamlets`` of every populated entry of the grid (-1: none)
     pmap = np.r_[pd.Index(hid).get_indexer(pd.Index(pop.hamlet_ids.astype(str))), -1]
@@ -717,9 +878,8 @@ def fibre_extensions(
         names = dict(zip(pre["unit_code"].astype(str), pre["name"], strict=False))
         commune_name = hamlets["commune_code"].astype(str).map(names).set_axis(hid)
     todo = np.flatnonzero(covered.eq(False).fillna(False).to_numpy(dtype=bool))
-    k = len(todo)
     slot = np.full(len(hid) + 1, -1, dtype=np.int64)  # position in ``todo`` of each hamlet row (-1: has FTTH)
-    slot[todo] = np.arange(k)
+    slot[todo] = np.arange(len(todo))
     sel = slot[hrow] >= 0  # hrow -1 reads the last slot, which stays -1
     mine, sxy_h, shh = slot[hrow[sel]], pxy[sel], pop.households[sel]
     if reach is None:
@@ -727,20 +887,27 @@ def fibre_extensions(
         before = reach.reachable
     else:
         before = reach.reachable[sel]
-    notes += list(reach.notes)
+    return _Todo(todo, hid[todo], reachable_hh, commune_name, mine, sxy_h, shh, before, list(reach.notes))
 
-    # target of each: household-weighted centre of its unreachable households (else its representative point)
+
+def _access_points(hamlets: gpd.GeoDataFrame, network: Network, todo: _Todo) -> np.ndarray:
+    """Target of each hamlet: household-weighted centre of its unreachable households, else its representative point."""
     rep = shapely.get_coordinates(_to_metric(hamlets, "hamlets", network.crs).representative_point().to_numpy())
-    txy = rep[todo].copy()
-    miss = ~before & (shh > 0)
-    w = shh[miss]
-    sw = np.bincount(mine[miss], weights=w, minlength=k)
-    cx = np.bincount(mine[miss], weights=w * sxy_h[miss, 0], minlength=k)
-    cy = np.bincount(mine[miss], weights=w * sxy_h[miss, 1], minlength=k)
+    txy = rep[todo.rows].copy()
+    miss = ~todo.before & (todo.households > 0)
+    w = todo.households[miss]
+    sw = np.bincount(todo.slot[miss], weights=w, minlength=todo.k)
+    cx = np.bincount(todo.slot[miss], weights=w * todo.xy[miss, 0], minlength=todo.k)
+    cy = np.bincount(todo.slot[miss], weights=w * todo.xy[miss, 1], minlength=todo.k)
     has = sw > 0
     txy[has] = np.column_stack([cx[has] / sw[has], cy[has] / sw[has]])
+    return txy
 
-    # sources: usable fibre points
+
+def _usable_sources(
+    faps: gpd.GeoDataFrame, operators: list[str] | None, network: Network
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates (metres) and ids of the usable fibre points."""
     usable = np.zeros(0, dtype=bool)
     if len(faps):
         _check_geometry(faps, "fibre_points", ("Point",))
@@ -749,52 +916,54 @@ def fibre_extensions(
             usable, _ = _usable(faps, operators)
     sxy = shapely.get_coordinates(_to_metric(faps, "fibre_points", network.crs).to_numpy())[usable]
     sid = np.array(_row_ids(faps, "fibre_points"), dtype=object)[usable]
+    return sxy, sid
 
-    meth = edge_methods(network, layers.get("ducts"), new_build=fc.new_build, duct_tolerance_m=fc.duct_tolerance_m)
-    ext = plan_extensions(
-        network,
-        sxy,
-        txy,
-        methods=meth,
-        unit_cost=fc.unit_cost,
-        together=together,
-        source_ids=list(sid),
-        target_ids=list(hid[todo]),
-        new_build=fc.new_build,
-    )
 
-    # households a splitter at each access point would reach (with the existing fibre)
-    got = before.copy()
+def _households_reachable_after(
+    network: Network, ext: Extensions, todo: _Todo, txy: np.ndarray, max_drop: float
+) -> np.ndarray:
+    """Per hamlet, the households a splitter at its access point would reach (with the existing fibre)."""
+    got = todo.before.copy()
     if ext.reachable.any():
         new_pts = gpd.GeoDataFrame(
-            {"fap_id": [f"new-{h}" for h in hid[todo]], "operator": "new", "free_ports": np.ones(k, dtype=np.int64)},
+            {
+                "fap_id": [f"new-{h}" for h in todo.ids],
+                "operator": "new",
+                "free_ports": np.ones(todo.k, dtype=np.int64),
+            },
             geometry=shapely.points(_point_on_network(network, txy)),
             crs=network.crs,
         )[ext.reachable]
-        got = got | ftth_reach(network, new_pts, sxy_h, max_drop_m=max_drop).reachable
-    after = np.bincount(mine, weights=shh * got, minlength=k)
+        got = got | ftth_reach(network, new_pts, todo.xy, max_drop_m=max_drop).reachable
+    return np.bincount(todo.slot, weights=todo.households * got, minlength=todo.k)
 
-    why = "" if len(sxy) else "no usable fibre point (free ports > 0) in the project"
+
+def _hamlet_table(
+    hamlets: gpd.GeoDataFrame, todo: _Todo, ext: Extensions, after: np.ndarray, crs: Any, *, has_sources: bool
+) -> gpd.GeoDataFrame:
+    """:attr:`FibrePlan.hamlets`: one row per hamlet without FTTH, columns :data:`HAMLET_COLUMNS`."""
+    rows, k = todo.rows, todo.k
+    why = "" if has_sources else "no usable fibre point (free ports > 0) in the project"
     reason = np.where(
         ext.reachable, "", why or "no network path from any usable fibre point (the roads here are not connected)"
     )
-    lines = gpd.GeoSeries(ext.branch_lines(), crs=network.crs).to_crs(STORAGE_CRS)
-    hh = hamlets["households"].to_numpy(dtype=float)[todo]
+    lines = gpd.GeoSeries(ext.branch_lines(), crs=crs).to_crs(STORAGE_CRS)
+    hh = hamlets["households"].to_numpy(dtype=float)[rows]
     out = gpd.GeoDataFrame(
         {
-            "hamlet_id": pd.array(hid[todo], dtype="string"),
-            "name": pd.array(hamlets["name"].astype(str).to_numpy()[todo], dtype="string")
+            "hamlet_id": pd.array(todo.ids, dtype="string"),
+            "name": pd.array(hamlets["name"].astype(str).to_numpy()[rows], dtype="string")
             if "name" in hamlets
             else pd.NA,
-            "commune_code": pd.array(hamlets["commune_code"].astype(str).to_numpy()[todo], dtype="string")
+            "commune_code": pd.array(hamlets["commune_code"].astype(str).to_numpy()[rows], dtype="string")
             if "commune_code" in hamlets
             else pd.NA,
             "commune_name": pd.array(
-                commune_name.reindex(hid[todo]).to_numpy() if commune_name is not None else [pd.NA] * k,
+                todo.commune_name.reindex(todo.ids).to_numpy() if todo.commune_name is not None else [pd.NA] * k,
                 dtype="string",
             ),
             "households": hh,
-            "households_unreachable": np.round(np.maximum(hh - np.nan_to_num(reachable_hh[todo]), 0.0), 1),
+            "households_unreachable": np.round(np.maximum(hh - np.nan_to_num(todo.reachable_hh[rows]), 0.0), 1),
             "households_reachable_after": np.round(after, 1),
             "access_m": np.round(ext.access_m, 1),
             "order": ext.order,
@@ -812,12 +981,13 @@ def fibre_extensions(
         geometry=lines.to_numpy(),
         crs=STORAGE_CRS,
     )
-    out = out[list(HAMLET_COLUMNS)]
+    return out[list(HAMLET_COLUMNS)]
 
-    # the new cable per (branch, method)
+
+def _route_table(ext: Extensions, ids: np.ndarray, ucost: Mapping[str, float], crs: Any) -> gpd.GeoDataFrame:
+    """:attr:`FibrePlan.routes`: the new cable per (branch, method), branches in connection order."""
     rows = []
     segs = _lines_of(ext.seg_xy)
-    ucost = fc.unit_cost
     for j in np.argsort(np.where(ext.order >= 0, ext.order, np.iinfo(np.int64).max), kind="stable"):
         for m in METHODS:
             sel = (ext.seg_target == j) & (ext.seg_method == m)
@@ -826,28 +996,32 @@ def fibre_extensions(
             metres = float(ext.seg_length_m[sel].sum())
             rows.append(
                 {
-                    "hamlet_id": hid[todo][j],
+                    "hamlet_id": ids[j],
                     "method": m,
                     "length_m": round(metres, 1),
                     "cost_vnd": round(metres * ucost[m], 0),
-                    "geometry": _multi(shapely.line_merge(shapely.multilinestrings(segs[sel]))),
+                    "geometry": _merged(segs[sel]),
                 }
             )
     frame = pd.DataFrame(rows, columns=["hamlet_id", "method", "length_m", "cost_vnd", "geometry"])
     routes = gpd.GeoDataFrame(
-        frame.drop(columns="geometry"), geometry=gpd.GeoSeries(frame["geometry"].to_numpy(), crs=network.crs)
+        frame.drop(columns="geometry"), geometry=gpd.GeoSeries(frame["geometry"].to_numpy(), crs=crs)
     ).to_crs(STORAGE_CRS)
     routes["hamlet_id"] = routes["hamlet_id"].astype("string")
     routes["method"] = routes["method"].astype("string")
+    return routes
 
+
+def _totals(ext: Extensions, ucost: Mapping[str, float], *, together: bool) -> dict[str, Any]:
+    """:attr:`FibrePlan.total`: metres and cost of the new cable, overlapping separate routes counted once."""
     if together:
         metres_m = ext.metres[ext.reachable].sum(axis=0)
     else:  # overlapping routes count once
         uniq = _unique_segments(ext.seg_xy)
         metres_m = np.array([ext.seg_length_m[uniq][ext.seg_method[uniq] == m].sum() for m in METHODS])
-    total = {
+    return {
         "together": together,
-        "hamlets": k,
+        "hamlets": len(ext.reachable),
         "hamlets_reached": int(ext.reachable.sum()),
         "length_m": round(float(metres_m.sum()), 1),
         "cost_vnd": round(float(sum(metres_m[i] * ucost[m] for i, m in enumerate(METHODS))), 0),
@@ -855,9 +1029,6 @@ def fibre_extensions(
         "sum_alone_length_m": round(float(np.nansum(ext.alone_length_m)), 1),
         "sum_alone_cost_vnd": round(float(np.nansum(ext.alone_cost_vnd)), 0),
     }
-    if (~ext.reachable).any():
-        notes.append(f"{int((~ext.reachable).sum())} hamlet(s) without FTTH cannot be reached along the network")
-    return FibrePlan(out, routes, total, fc, notes)
 
 
 def _point_on_network(network: Network, xy: np.ndarray) -> np.ndarray:

@@ -51,14 +51,22 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypedDict
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from coverage._errors import CoverageError
+
+if TYPE_CHECKING:
+    # the base class of every scipy.sparse matrix and array: ``sp.spmatrix`` and ``sp.sparray`` are only mixins,
+    # without ``ndim`` (and ``sparray`` without ``shape``), which ``sp.issparse`` cannot narrow to
+    from scipy.sparse._base import _spbase
+
+    _Sparse: TypeAlias = _spbase[Any, Any]
 
 __all__ = [
     "METHODS",
@@ -171,10 +179,17 @@ class SetCoveringResult(CoveringResult):
     n_groups_required: int
 
 
+class _Extra(TypedDict):
+    """Fields of a :class:`SetCoveringResult` fixed before the solve (``SetCovering._result``)."""
+
+    uncoverable: np.ndarray
+    infeasible_groups: np.ndarray
+
+
 # ----------------------------------------------------------------------------------------- input checking
 
 
-def _check_matrix(A: sp.spmatrix | sp.sparray, m: int | None, n: int | None) -> sp.csr_matrix:
+def _check_matrix(A: _Sparse, m: int | None, n: int | None) -> sp.csr_matrix:
     if not sp.issparse(A):
         raise PlanningInputError(f"coverage matrix must be a scipy.sparse matrix, got {type(A).__name__}")
     if A.ndim != 2:
@@ -298,9 +313,7 @@ def _greedy(
     return selected, ~uncovered
 
 
-def greedy_order(
-    A: sp.spmatrix | sp.sparray, weights: np.ndarray, selected: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def greedy_order(A: _Sparse, weights: np.ndarray, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rank a selection: repeatedly take the candidate adding most weight to those already taken.
 
     Parameters
@@ -367,7 +380,7 @@ def _lp_value(model: _MILP, c: np.ndarray, time_limit_s: float) -> float | None:
     res = milp(
         c,
         constraints=LinearConstraint(model.M, model.lo, model.hi),
-        integrality=np.zeros(len(c)),
+        integrality=np.zeros(len(c), dtype=np.int64),
         bounds=Bounds(0.0, 1.0),
         options={"time_limit": time_limit_s, "presolve": True},
     )
@@ -411,8 +424,8 @@ def _solve_cbc(
         for t in range(indptr[r], indptr[r + 1]):
             ct.SetCoefficient(v[indices[t]], data[t])
     obj = s.Objective()
-    for t in np.flatnonzero(model.c):
-        obj.SetCoefficient(v[t], float(model.c[t]))
+    for j in np.flatnonzero(model.c):
+        obj.SetCoefficient(v[j], float(model.c[j]))
     obj.SetMinimization()
     if hint is not None:
         idx = np.flatnonzero(model.integer)
@@ -508,7 +521,7 @@ class MaximalCovering:
     @classmethod
     def from_sparse(
         cls,
-        A: sp.spmatrix | sp.sparray,
+        A: _Sparse,
         weights: np.ndarray | list[float],
         *,
         k: int,
@@ -590,12 +603,12 @@ class MaximalCovering:
         c = np.concatenate([self.penalty * self.costs, -red.W])
         link = sp.hstack([-red.R, sp.identity(u, format="csr")], format="csr")  # y_i − Σ A_ij x_j ≤ 0
         rows = [link, sp.csr_matrix(np.concatenate([np.ones(n), np.zeros(u)])[None, :])]
-        lo = [np.full(u, -np.inf), [-np.inf]]
-        hi = [np.zeros(u), [float(self.k)]]
+        lo = [np.full(u, -np.inf), np.array([-np.inf])]
+        hi = [np.zeros(u), np.array([float(self.k)])]
         if self.budget is not None:
             rows.append(sp.csr_matrix(np.concatenate([self.costs, np.zeros(u)])[None, :]))
-            lo.append([-np.inf])
-            hi.append([float(self.budget)])
+            lo.append(np.array([-np.inf]))
+            hi.append(np.array([float(self.budget)]))
         integer = np.concatenate([np.ones(n, dtype=bool), np.zeros(u, dtype=bool)])
         return _MILP(c, sp.vstack(rows, format="csr"), np.concatenate(lo), np.concatenate(hi), integer)
 
@@ -788,7 +801,7 @@ class SetCovering:
     @classmethod
     def from_sparse(
         cls,
-        A: sp.spmatrix | sp.sparray,
+        A: _Sparse,
         weights: np.ndarray | list[float],
         *,
         costs: np.ndarray | list[float] | None = None,
@@ -907,7 +920,7 @@ class SetCovering:
         g_sel = _prune(g_sel, c, feasible)
         g_cost = float(c[g_sel].sum())
         self._greedy_s = time.perf_counter() - t0
-        extra = {"uncoverable": uncoverable, "groups_covered": None, "infeasible_groups": np.zeros(0, np.int64)}
+        extra: _Extra = {"uncoverable": uncoverable, "infeasible_groups": np.zeros(0, np.int64)}
         if u == 0:
             return self._result([], 0.0, "milp optimal", 0.0, solver, "EMPTY", t0, 0, extra)
         model = _MILP(c.copy(), red.R.tocsr(), np.ones(u), np.full(u, np.inf), np.ones(n, dtype=bool))
@@ -955,7 +968,7 @@ class SetCovering:
         still = max(0, required - int(pre.sum()))
         reach = A.getnnz(axis=1) > 0
         uncoverable = (w > 0) & ~reach
-        extra: dict[str, object] = {"uncoverable": uncoverable, "infeasible_groups": np.flatnonzero(infeasible)}
+        extra: _Extra = {"uncoverable": uncoverable, "infeasible_groups": np.flatnonzero(infeasible)}
         keep = (w > 0) & reach & active[g]
         red = _reduce(A, w, keep, g)
         u = red.R.shape[0]
@@ -1012,7 +1025,7 @@ class SetCovering:
         status: str,
         t0: float,
         required: int,
-        extra: dict[str, object],
+        extra: _Extra,
     ) -> SetCoveringResult:
         order, gains = greedy_order(self.A, self.weights, np.asarray(sel, dtype=np.int64))
         covered = _covered_points(self.A, order)
@@ -1040,21 +1053,21 @@ class SetCovering:
             greedy_seconds=self._greedy_s,
             solver=solver,
             status=status,
-            uncoverable=extra["uncoverable"],  # type: ignore[arg-type]
+            uncoverable=extra["uncoverable"],
             groups_covered=groups_covered,
-            infeasible_groups=extra["infeasible_groups"],  # type: ignore[arg-type]
+            infeasible_groups=extra["infeasible_groups"],
             n_groups_required=required,
         )
 
 
-def _prune(sel: list[int], costs: np.ndarray, feasible: object) -> list[int]:
+def _prune(sel: list[int], costs: np.ndarray, feasible: Callable[[list[int]], bool]) -> list[int]:
     """Drop selected candidates, most expensive first (then latest), while the selection stays feasible."""
     keep = list(sel)
     order = sorted(range(len(sel)), key=lambda t: (-costs[sel[t]], -t))
     for t in order:
         j = sel[t]
         trial = [x for x in keep if x != j]
-        if feasible(trial):  # type: ignore[operator]
+        if feasible(trial):
             keep = trial
     return keep
 

@@ -178,13 +178,14 @@ def plan_sites(
     if sites is not None:
         if sites > len(cands):
             raise CoverageError(f"{sites} sites asked for, but there are only {len(cands)} candidates")
-        model = MaximalCovering.from_sparse(a, demand["people"].to_numpy(float), k=sites, costs=costs)
-        sol = model.solve(time_limit_s=limit)
+        mclp = MaximalCovering.from_sparse(a, demand["people"].to_numpy(float), k=sites, costs=costs)
+        sol = mclp.solve(time_limit_s=limit)
         mode = "sites"
     else:
+        assert target is not None  # check_plan_request: exactly one of sites and target
         weights, groups, existing = _hamlet_groups(result, demand)
         existing = np.where(inside, existing, 0.0)  # hamlets outside the area do not count
-        model = SetCovering.from_sparse(
+        lscp = SetCovering.from_sparse(
             a,
             weights,
             costs=costs,
@@ -193,7 +194,7 @@ def plan_sites(
             group_share=float(result.config["hamlet"]["covered_share"]),
             group_existing=existing,
         )
-        sol = model.solve(time_limit_s=limit)
+        sol = lscp.solve(time_limit_s=limit)
         mode = "target"
     selected = np.asarray(sol.selected, dtype=np.int64)
     # rank and count in the model's own measure: the operator's uncovered people (best k sites), or the people no
@@ -325,6 +326,7 @@ def project_with_sites(project: Project, plan: SitePlan, config: PlanningConfig 
     p = _cell_parameters(project, plan.operator, plan.technology, cfg)
     sites = project["sites"].copy()
     new_sites, cells = [], []
+    azimuths: tuple[float, ...]
     for r in plan.ranked.itertuples():
         if r.build == "colocation":
             i = sites.index[sites["site_id"] == r.source][0]
