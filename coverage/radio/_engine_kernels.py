@@ -225,6 +225,80 @@ def _segment_accumulate(
         cell_row[i] = cid if take else cell_row[i]
 
 
+@numba.njit(cache=True, inline="always")
+def _pixel_run(x0: float, res_m: float, cols: int, sx: float, dy: float, rad: float) -> tuple[int, int]:
+    """First and last tile column within ``rad`` of a site on a row ``dy`` from it (none when last < first).
+
+    The pixels within the radius form one run (the distance grows with ``|dx|``): the run's ends are trimmed with
+    the exact test so that the caller's inner loop needs none.
+    """
+    half = math.sqrt(rad * rad - dy * dy)
+    c_lo = math.floor((sx - half - x0) / res_m - 0.5)
+    c_hi = math.ceil((sx + half - x0) / res_m - 0.5)
+    if c_lo < 0:
+        c_lo = 0
+    if c_hi > cols - 1:
+        c_hi = cols - 1
+    while c_lo <= c_hi:
+        dx = x0 + (c_lo + 0.5) * res_m - sx
+        if math.sqrt(dx * dx + dy * dy) <= rad:
+            break
+        c_lo += 1
+    while c_hi >= c_lo:
+        dx = x0 + (c_hi + 0.5) * res_m - sx
+        if math.sqrt(dx * dx + dy * dy) <= rad:
+            break
+        c_hi -= 1
+    return c_lo, c_hi
+
+
+@numba.njit(cache=True)
+def _subtract_terrain_loss(
+    rsrp: np.ndarray,
+    dist: np.ndarray,
+    phi_deg: np.ndarray,
+    azimuth_deg: float,
+    terrain_method: int,
+    offset: int,
+    nrad: int,
+    nsamp: int,
+    step_m: float,
+    sweep_flat: np.ndarray,
+    nu_scale: float,
+) -> None:
+    """Subtract the terrain diffraction loss from a run's RSRP, from the site's radial sweep.
+
+    Nearest radial, nearest sample of the sweep starting at ``offset`` in ``sweep_flat`` (``nrad`` radials of
+    ``nsamp`` samples ``step_m`` apart, per edge); ``dist`` (m) and ``phi_deg`` (offset from the boresight
+    ``azimuth_deg``) are the run's pixels' as :func:`_segment_rsrp` left them; ``rsrp`` (dBm) is updated in place.
+    """
+    plane = nrad * nsamp
+    for i in range(rsrp.shape[0]):
+        d = dist[i]
+        az = azimuth_deg + phi_deg[i]
+        if az < 0.0:
+            az += 360.0
+        ir = int(az / 360.0 * nrad + 0.5) % nrad
+        isamp = int(d / step_m + 0.5) - 1
+        if isamp < 0:
+            isamp = 0
+        elif isamp > nsamp - 1:
+            isamp = nsamp - 1
+        base = offset + ir * nsamp + isamp
+        # a pixel at the grid's edge can round to a sample of its nearest radial lying just
+        # outside the DEM window (NaN): use the last sample of that radial inside it
+        while isamp > 0 and math.isnan(sweep_flat[base]):
+            isamp -= 1
+            base -= 1
+        j0 = knife_edge_db(sweep_flat[base] * nu_scale)
+        if terrain_method == TERRAIN_BULLINGTON:
+            rsrp[i] -= bullington_correction_db(j0, d)
+        else:
+            jt = knife_edge_db(sweep_flat[base + plane] * nu_scale)
+            jr = knife_edge_db(sweep_flat[base + 2 * plane] * nu_scale)
+            rsrp[i] -= deygout_combine_db(j0, jt, jr, d)
+
+
 @numba.njit(cache=True, parallel=True)
 def accumulate_cells(
     x0: float,
@@ -283,25 +357,7 @@ def accumulate_cells(
             if abs(dy) > rad:
                 continue
             sx = site_x[c]
-            half = math.sqrt(rad * rad - dy * dy)
-            c_lo = math.floor((sx - half - x0) / res_m - 0.5)
-            c_hi = math.ceil((sx + half - x0) / res_m - 0.5)
-            if c_lo < 0:
-                c_lo = 0
-            if c_hi > cols - 1:
-                c_hi = cols - 1
-            # the pixels within the radius form one run (the distance grows with |dx|): trim its ends with the
-            # exact test so that the inner loop needs none
-            while c_lo <= c_hi:
-                dx = x0 + (c_lo + 0.5) * res_m - sx
-                if math.sqrt(dx * dx + dy * dy) <= rad:
-                    break
-                c_lo += 1
-            while c_hi >= c_lo:
-                dx = x0 + (c_hi + 0.5) * res_m - sx
-                if math.sqrt(dx * dx + dy * dy) <= rad:
-                    break
-                c_hi -= 1
+            c_lo, c_hi = _pixel_run(x0, res_m, cols, sx, dy, rad)
             n = c_hi - c_lo + 1
             if n <= 0:
                 continue
@@ -340,36 +396,19 @@ def accumulate_cells(
             )
             # terrain diffraction from the site's radial sweep (nearest radial, nearest sample)
             if terrain_method != 0 and s >= 0:
-                nrad = sweep_nrad[s]
-                nsamp = sweep_nsamp[s]
-                plane = nrad * nsamp
-                step_s = sweep_step_m[s]
-                off = sweep_offset[s]
-                nus = nu_scale[c]
-                for i in range(n):
-                    d = dist[i]
-                    az = az0 + phis[i]
-                    if az < 0.0:
-                        az += 360.0
-                    ir = int(az / 360.0 * nrad + 0.5) % nrad
-                    isamp = int(d / step_s + 0.5) - 1
-                    if isamp < 0:
-                        isamp = 0
-                    elif isamp > nsamp - 1:
-                        isamp = nsamp - 1
-                    base = off + ir * nsamp + isamp
-                    # a pixel at the grid's edge can round to a sample of its nearest radial lying just
-                    # outside the DEM window (NaN): use the last sample of that radial inside it
-                    while isamp > 0 and math.isnan(sweep_flat[base]):
-                        isamp -= 1
-                        base -= 1
-                    j0 = knife_edge_db(sweep_flat[base] * nus)
-                    if terrain_method == TERRAIN_BULLINGTON:
-                        rsrp[i] -= bullington_correction_db(j0, d)
-                    else:
-                        jt = knife_edge_db(sweep_flat[base + plane] * nus)
-                        jr = knife_edge_db(sweep_flat[base + 2 * plane] * nus)
-                        rsrp[i] -= deygout_combine_db(j0, jt, jr, d)
+                _subtract_terrain_loss(
+                    rsrp,
+                    dist,
+                    phis,
+                    az0,
+                    terrain_method,
+                    sweep_offset[s],
+                    sweep_nrad[s],
+                    sweep_nsamp[s],
+                    sweep_step_m[s],
+                    sweep_flat,
+                    nu_scale[c],
+                )
             _segment_accumulate(
                 rsrp,
                 best_dbm[g, r, c_lo : c_hi + 1],

@@ -40,10 +40,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 from numba import njit
@@ -643,142 +644,189 @@ def read_msi(path: str | PathLike[str]) -> AntennaPattern:
     def bad(line: int | None, fld: str | None, msg: str) -> None:
         problems.append(Problem(source, _LAYER, None if line is None else f"line {line}", fld, msg))
 
-    header: dict[str, str] = {}
-    header_line: dict[str, int] = {}
-    sections: dict[str, NDArray[np.float64]] = {}
-    section_line: dict[str, int] = {}
+    scan = _scan_msi(_decode(p.read_bytes()).splitlines(), bad)
+    header, header_line = scan.header, scan.header_line
+    gain = _msi_gain_dbi(header, header_line, bad)
+    frequency = _msi_number(header, header_line, "FREQUENCY", bad)
+    for key in ("H_WIDTH", "V_WIDTH", "FRONT_TO_BACK"):
+        _msi_number(header, header_line, key, bad)
+    elec_tilt = _msi_electrical_tilt_deg(header, header_line, bad)
+    if problems:
+        raise ValidationError(problems, f"{source}: cannot read the antenna pattern ({len(problems)} problem(s))")
+    horizontal_db, vertical_db, cap = _msi_tables(scan.sections, source)
+    return AntennaPattern(
+        name=header.get("NAME") or p.stem,
+        gain_dbi=gain,
+        horizontal_db=horizontal_db,
+        vertical_db=vertical_db,
+        max_attenuation_db=cap,
+        step_deg=1.0,
+        electrical_tilt_deg=elec_tilt,
+        frequency_mhz=frequency,
+        header=dict(header),
+    )
+
+
+_Report: TypeAlias = Callable[[int | None, str | None, str], None]
+"""Records one problem of an MSI file: line number (None: the whole file), keyword or section, message."""
+
+
+@dataclass
+class _MsiScan:
+    """Line-by-line reader of an MSI file: header keywords, and the HORIZONTAL / VERTICAL cuts."""
+
+    bad: _Report
+    header: dict[str, str] = field(default_factory=dict)
+    header_line: dict[str, int] = field(default_factory=dict)
+    sections: dict[str, NDArray[np.float64]] = field(default_factory=dict)  # complete, valid cuts by file angle
+    section_line: dict[str, int] = field(default_factory=dict)
     current: str | None = None  # section being read
-    expected = 0
-    values: NDArray[np.float64] = np.zeros(0)
-    seen: NDArray[np.bool_] = np.zeros(0, dtype=bool)
-    count = 0
-    first_line = True
+    expected: int = 0
+    values: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    seen: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    count: int = 0
+    first_line: bool = True
 
-    def close_section(at_line: int | None, reason: str) -> None:
-        nonlocal current
-        assert current is not None
-        if count != expected:
-            bad(at_line, current, f"{current} section has {count} data lines, {expected} declared ({reason})")
-        elif expected == _MSI_POINTS and np.all(seen):
-            sections[current] = values
-        current = None
-
-    lines = _decode(p.read_bytes()).splitlines()
-    for lineno, raw_line in enumerate(lines, start=1):
-        text = raw_line.strip()
-        if not text:
-            continue
+    def read_line(self, lineno: int, text: str) -> None:
+        """Take one non-empty line (stripped): a data point, a section start or a header keyword."""
         tokens = text.split()
         head = tokens[0].upper()
         is_data = re.fullmatch(_NUMBER, tokens[0]) is not None
-
-        if current is not None and is_data and count < expected:
-            count += 1
-            if expected != _MSI_POINTS:  # unsupported point count, already reported: skip the section's lines
-                continue
-            if len(tokens) != 2:
-                bad(lineno, current, f"expected 'angle loss_db', got {text!r}")
-                continue
-            try:
-                angle, loss = float(tokens[0]), float(tokens[1])
-            except ValueError:
-                bad(lineno, current, f"loss {tokens[1]!r} is not a number")
-                continue
-            if not math.isfinite(loss):
-                bad(lineno, current, f"loss {tokens[1]!r} is not a finite number")
-                continue
-            if loss < 0:
-                bad(lineno, current, f"negative loss {loss:g} dB (losses are positive dB below the peak)")
-                continue
-            if angle != int(angle) or not 0 <= angle < _MSI_POINTS:
-                bad(lineno, current, f"angle {tokens[0]} is not a whole degree in 0..359")
-                continue
-            k = int(angle)
-            if seen[k]:
-                bad(lineno, current, f"angle {k} appears twice")
-                continue
-            seen[k] = True
-            values[k] = loss
-            continue
-
-        if current is not None:  # a non-data line, or a data line beyond the declared count
+        if self.current is not None and is_data and self.count < self.expected:
+            self._read_point(lineno, text, tokens)
+            return
+        if self.current is not None:  # a non-data line, or a data line beyond the declared count
             if is_data:
-                bad(lineno, current, f"more than the {expected} data lines declared ({text!r})")
-                continue
-            close_section(lineno, f"section ended by {tokens[0]!r}")
-
-        if first_line and head not in _KNOWN_KEYS:
-            header["NAME"] = text  # some vendors write the bare name on the first line
-            header_line["NAME"] = lineno
-            first_line = False
-            continue
-        first_line = False
-
+                self.bad(lineno, self.current, f"more than the {self.expected} data lines declared ({text!r})")
+                return
+            self.close_section(lineno, f"section ended by {tokens[0]!r}")
+        if self.first_line and head not in _KNOWN_KEYS:
+            self.header["NAME"] = text  # some vendors write the bare name on the first line
+            self.header_line["NAME"] = lineno
+            self.first_line = False
+            return
+        self.first_line = False
         if is_data:
-            bad(lineno, None, f"data line {text!r} outside a HORIZONTAL or VERTICAL section")
-            continue
+            self.bad(lineno, None, f"data line {text!r} outside a HORIZONTAL or VERTICAL section")
+        elif head in ("HORIZONTAL", "VERTICAL"):
+            self._open_section(lineno, head, tokens)
+        else:
+            if head in self.header:
+                self.bad(lineno, head, f"{head} given twice (first on line {self.header_line[head]})")
+            self.header[head] = text[len(tokens[0]) :].strip()
+            self.header_line[head] = lineno
 
-        if head in ("HORIZONTAL", "VERTICAL"):
-            if head in section_line:
-                bad(lineno, head, f"second {head} section (first on line {section_line[head]})")
-            section_line[head] = lineno
-            declared = tokens[1] if len(tokens) > 1 else ""
-            if not declared.isdigit():
-                bad(lineno, head, f"{head} must be followed by its number of points (360), got {declared!r}")
-                declared_n = _MSI_POINTS
-            else:
-                declared_n = int(declared)
-                if declared_n != _MSI_POINTS:
-                    bad(lineno, head, f"{declared_n} points declared; only 1-degree patterns (360 points) are read")
-            current, expected, count = head, declared_n, 0
-            values = np.zeros(_MSI_POINTS)
-            seen = np.zeros(_MSI_POINTS, dtype=bool)
-            continue
+    def _read_point(self, lineno: int, text: str, tokens: list[str]) -> None:
+        """Take one ``angle loss_db`` line of the current section."""
+        current = self.current
+        assert current is not None
+        self.count += 1
+        if self.expected != _MSI_POINTS:  # unsupported point count, already reported: skip the section's lines
+            return
+        if len(tokens) != 2:
+            self.bad(lineno, current, f"expected 'angle loss_db', got {text!r}")
+            return
+        try:
+            angle, loss = float(tokens[0]), float(tokens[1])
+        except ValueError:
+            self.bad(lineno, current, f"loss {tokens[1]!r} is not a number")
+            return
+        if not math.isfinite(loss):
+            self.bad(lineno, current, f"loss {tokens[1]!r} is not a finite number")
+            return
+        if loss < 0:
+            self.bad(lineno, current, f"negative loss {loss:g} dB (losses are positive dB below the peak)")
+            return
+        if angle != int(angle) or not 0 <= angle < _MSI_POINTS:
+            self.bad(lineno, current, f"angle {tokens[0]} is not a whole degree in 0..359")
+            return
+        k = int(angle)
+        if self.seen[k]:
+            self.bad(lineno, current, f"angle {k} appears twice")
+            return
+        self.seen[k] = True
+        self.values[k] = loss
 
-        if head in header:
-            bad(lineno, head, f"{head} given twice (first on line {header_line[head]})")
-        header[head] = text[len(tokens[0]) :].strip()
-        header_line[head] = lineno
+    def _open_section(self, lineno: int, head: str, tokens: list[str]) -> None:
+        """Start a ``HORIZONTAL n`` or ``VERTICAL n`` section."""
+        if head in self.section_line:
+            self.bad(lineno, head, f"second {head} section (first on line {self.section_line[head]})")
+        self.section_line[head] = lineno
+        declared = tokens[1] if len(tokens) > 1 else ""
+        if not declared.isdigit():
+            self.bad(lineno, head, f"{head} must be followed by its number of points (360), got {declared!r}")
+            declared_n = _MSI_POINTS
+        else:
+            declared_n = int(declared)
+            if declared_n != _MSI_POINTS:
+                self.bad(lineno, head, f"{declared_n} points declared; only 1-degree patterns (360 points) are read")
+        self.current, self.expected, self.count = head, declared_n, 0
+        self.values = np.zeros(_MSI_POINTS)
+        self.seen = np.zeros(_MSI_POINTS, dtype=bool)
 
-    if current is not None:
-        close_section(len(lines), "end of file")
+    def close_section(self, at_line: int | None, reason: str) -> None:
+        """End the current section; keep its cut when it is complete and valid."""
+        assert self.current is not None
+        if self.count != self.expected:
+            self.bad(
+                at_line,
+                self.current,
+                f"{self.current} section has {self.count} data lines, {self.expected} declared ({reason})",
+            )
+        elif self.expected == _MSI_POINTS and np.all(self.seen):
+            self.sections[self.current] = self.values
+        self.current = None
 
+
+def _scan_msi(lines: list[str], bad: _Report) -> _MsiScan:
+    """Read an MSI file's lines into header keywords and cuts, reporting every problem to ``bad``."""
+    scan = _MsiScan(bad)
+    for lineno, raw_line in enumerate(lines, start=1):
+        text = raw_line.strip()
+        if text:
+            scan.read_line(lineno, text)
+    if scan.current is not None:
+        scan.close_section(len(lines), "end of file")
     for sec in ("HORIZONTAL", "VERTICAL"):
-        if sec not in section_line:
+        if sec not in scan.section_line:
             bad(None, sec, f"no {sec} section ('{sec} 360' followed by 360 lines 'angle loss_db')")
+    return scan
 
-    # --- header values
-    gain = math.nan
+
+def _msi_gain_dbi(header: Mapping[str, str], header_line: Mapping[str, int], bad: _Report) -> float:
+    """Peak gain, dBi, from the ``GAIN value [dBd|dBi]`` line (dBd when no unit); NaN when missing or invalid."""
     if "GAIN" not in header:
         bad(None, "GAIN", "no GAIN line (peak gain, dBd or dBi)")
+        return math.nan
+    m = _GAIN_RE.match(header["GAIN"])
+    if m is None:
+        bad(header_line["GAIN"], "GAIN", f"expected 'GAIN value [dBd|dBi]', got {header['GAIN']!r}")
+        return math.nan
+    unit = (m.group(2) or "dBd").lower()  # the format's unit is dBd when none is given
+    return float(m.group(1)) + (DBD_TO_DBI if unit == "dbd" else 0.0)
+
+
+def _msi_number(header: Mapping[str, str], header_line: Mapping[str, int], key: str, bad: _Report) -> float | None:
+    """A numeric header value (unit word allowed; ``FREQUENCY`` in MHz, GHz converted, a band gives its centre)."""
+    if key not in header or not header[key]:
+        return None
+    m = _VALUE_UNIT_RE.match(header[key])
+    r = _RANGE_UNIT_RE.match(header[key]) if key == "FREQUENCY" else None
+    if m is not None:
+        x, unit = float(m.group(1)), m.group(2)
+    elif r is not None:  # a band "1710-1880 MHz": its centre
+        x, unit = (float(r.group(1)) + float(r.group(2))) / 2.0, r.group(3)
     else:
-        m = _GAIN_RE.match(header["GAIN"])
-        if m is None:
-            bad(header_line["GAIN"], "GAIN", f"expected 'GAIN value [dBd|dBi]', got {header['GAIN']!r}")
-        else:
-            unit = (m.group(2) or "dBd").lower()  # the format's unit is dBd when none is given
-            gain = float(m.group(1)) + (DBD_TO_DBI if unit == "dbd" else 0.0)
+        bad(header_line[key], key, f"{header[key]!r} is not a number")
+        return None
+    return x * 1000.0 if key == "FREQUENCY" and unit.lower() == "ghz" else x
 
-    def number(key: str) -> float | None:
-        if key not in header or not header[key]:
-            return None
-        m = _VALUE_UNIT_RE.match(header[key])
-        r = _RANGE_UNIT_RE.match(header[key]) if key == "FREQUENCY" else None
-        if m is not None:
-            x, unit = float(m.group(1)), m.group(2)
-        elif r is not None:  # a band "1710-1880 MHz": its centre
-            x, unit = (float(r.group(1)) + float(r.group(2))) / 2.0, r.group(3)
-        else:
-            bad(header_line[key], key, f"{header[key]!r} is not a number")
-            return None
-        return x * 1000.0 if key == "FREQUENCY" and unit.lower() == "ghz" else x
 
-    frequency = number("FREQUENCY")
-    for key in ("H_WIDTH", "V_WIDTH", "FRONT_TO_BACK"):
-        number(key)
+def _msi_electrical_tilt_deg(header: Mapping[str, str], header_line: Mapping[str, int], bad: _Report) -> float:
+    """Electrical tilt, degrees (0 when none or mechanical), from ``TILT`` or ``ELECTRICAL_TILT``.
 
-    # TILT: "MECHANICAL" | "ELECTRICAL" [degrees] | degrees; ELECTRICAL_TILT degrees takes precedence.
-    elec_tilt = 0.0
+    ``TILT`` is ``MECHANICAL`` | ``ELECTRICAL`` [degrees] | degrees; ``ELECTRICAL_TILT degrees`` takes precedence.
+    """
     tilt_key, tilt_kind, tilt_value = "TILT", "", ""
     words = header.get("TILT", "").split()
     if words and words[0].upper() in ("MECHANICAL", "ELECTRICAL"):
@@ -792,11 +840,14 @@ def read_msi(path: str | PathLike[str]) -> AntennaPattern:
         if m is None:
             bad(header_line[tilt_key], tilt_key, f"tilt {tilt_value!r} is not a number of degrees")
         elif tilt_kind == "ELECTRICAL":
-            elec_tilt = float(m.group(1))
+            return float(m.group(1))
+    return 0.0
 
-    if problems:
-        raise ValidationError(problems, f"{source}: cannot read the antenna pattern ({len(problems)} problem(s))")
 
+def _msi_tables(
+    sections: Mapping[str, NDArray[np.float64]], source: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """The pattern's horizontal and vertical tables (module layout) and cap, dB, from the file's two cuts."""
     h = sections["HORIZONTAL"]
     v = sections["VERTICAL"]
     horizontal_db = h[(np.arange(_MSI_POINTS) + 180) % _MSI_POINTS]  # phi = -180 + i  <->  file angle (i - 180) mod 360
@@ -806,14 +857,4 @@ def read_msi(path: str | PathLike[str]) -> AntennaPattern:
         raise ValidationError(
             [Problem(source, _LAYER, None, "HORIZONTAL", "every loss is 0 dB; a pattern needs at least one loss > 0")]
         )
-    return AntennaPattern(
-        name=header.get("NAME") or p.stem,
-        gain_dbi=gain,
-        horizontal_db=horizontal_db,
-        vertical_db=vertical_db,
-        max_attenuation_db=cap,
-        step_deg=1.0,
-        electrical_tilt_deg=elec_tilt,
-        frequency_mhz=frequency,
-        header=dict(header),
-    )
+    return horizontal_db, vertical_db, cap

@@ -33,6 +33,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ import rasterio.shutil
 from pyproj import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import transform as warp_transform
+from rasterio.windows import Window
 
 from coverage._errors import CoverageError, ExtentError
 from coverage.layers.schemas import landcover_classes
@@ -117,9 +119,25 @@ class _Cells:
     sweeps: pd.DataFrame  # sweep index -> site_id, x, y, tx_height_m, radius_m
 
 
-def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, operators) -> _Cells:
+def _prepare_cells(
+    project: Any, cfg: RadioConfig, grid: Grid, technologies: Sequence[str], operators: Sequence[str]
+) -> _Cells:
+    """The cells to predict, in engine order, with everything the kernel reads about them."""
     s = cfg.settings
     t = _cell_table(project, grid, technologies, operators)
+    _add_ground_and_environment(t, project, grid, s)
+    _add_link_budget(t, cfg)
+    loss_table = _loss_table_and_radius(t, s)
+    pat_h, pat_v, pat_am = _pattern_tables(t, cfg, project.source)
+    groups = _carrier_groups(t, s, project.source)
+    bands = np.sort(t["band_mhz"].unique())
+    t["band_idx"] = np.searchsorted(bands, t["band_mhz"])
+    sweeps = _terrain_sweeps(t)
+    return _Cells(t, _kernel_arrays(t), loss_table, pat_h, pat_v, pat_am, PATTERN_STEP_DEG, groups, bands, sweeps)
+
+
+def _add_ground_and_environment(t: pd.DataFrame, project: Any, grid: Grid, s: Mapping[str, Any]) -> None:
+    """Add each cell's site ground height (``ground_m``, from the DEM) and ``environment`` (land cover)."""
     dem_path = project.raster("dem")  # always needed: antenna and receiver altitudes set the elevation angles
     ground = _sample_at(dem_path, grid, t["x"].to_numpy(), t["y"].to_numpy())
     if np.isnan(ground).any():
@@ -137,7 +155,9 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
         env[np.isin(lc, urban_codes)] = "urban"
     t["environment"] = env
 
-    # link budget per cell
+
+def _add_link_budget(t: pd.DataFrame, cfg: RadioConfig) -> None:
+    """Add ``scs_khz``, ``n_rb`` and ``p_dbm`` (power per RE + peak gain - feeder loss, dBm) per cell."""
     scs = np.array([float(cfg.technology(x)["scs_khz"]) for x in t["technology"]])
     t["scs_khz"] = scs
     n_rb = np.array(
@@ -149,10 +169,19 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
     )
     t["n_rb"] = n_rb
     t["p_dbm"] = (
-        t["tx_power_dbm"] - 10.0 * np.log10(12.0 * n_rb) + t["antenna_gain_dbi"] - s["transmitter"]["feeder_loss_db"]
+        t["tx_power_dbm"]
+        - 10.0 * np.log10(12.0 * n_rb)
+        + t["antenna_gain_dbi"]
+        - cfg.settings["transmitter"]["feeder_loss_db"]
     )
 
-    # base path-loss table per (band, height, environment), then radius per cell
+
+def _loss_table_and_radius(t: pd.DataFrame, s: Mapping[str, Any]) -> np.ndarray:
+    """Each cell's base path-loss table (dB every :data:`DIST_STEP_M`); adds its ``radius_m``.
+
+    One table per (band, height, environment); the radius is the farthest distance where the cell still reaches
+    ``model.rsrp_floor_dbm``. The models' warnings are issued once for the run, attributed to :func:`predict`.
+    """
     min_d, max_r = float(s["model"]["min_dist_m"]), float(s["model"]["max_radius_m"])
     dist = np.arange(min_d, max_r + DIST_STEP_M, DIST_STEP_M)
     dist[-1] = min(dist[-1], max_r)
@@ -175,44 +204,53 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
     if caught:  # one warning for the run, not one per distance table
         first = caught[0]
         more = f" (and {len(caught) - 1} more cell configurations)" if len(caught) > 1 else ""
-        warnings.warn(f"{first.message}{more}", first.category, stacklevel=3)
+        # stack: this function, _prepare_cells, _predict, predict
+        warnings.warn(f"{first.message}{more}", first.category, stacklevel=4)
     row_table = np.array([uniq[k] for k in keys])
     loss_table = tables[row_table].astype("float64")
     floor = float(s["model"]["rsrp_floor_dbm"])
     ok = (t["p_dbm"].to_numpy()[:, None] - loss_table) >= floor
     last = np.where(ok.any(axis=1), dist.size - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
     t["radius_m"] = np.where(ok.any(axis=1), dist[last], 0.0)
+    return loss_table
 
-    # antenna patterns: a named MSI/Planet file, else the 3GPP pattern of the beamwidths
-    pkeys = _pattern_keys(t, cfg, project.source)
+
+def _pattern_tables(t: pd.DataFrame, cfg: RadioConfig, source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct antenna patterns (horizontal, vertical tables and caps, dB); adds each cell's ``pattern_idx``.
+
+    A named MSI/Planet file, else the 3GPP pattern of the cell's beamwidths.
+    """
+    pkeys = _pattern_keys(t, cfg, source)
     puniq = {k: i for i, k in enumerate(dict.fromkeys(pkeys))}
     pats = [_pattern(k, cfg) for k in puniq]
     pat_h = np.stack([p[0] for p in pats])
     pat_v = np.stack([p[1] for p in pats])
     pat_am = np.array([p[2] for p in pats], dtype="float64")
-    pat_step = PATTERN_STEP_DEG
     t["pattern_idx"] = [puniq[k] for k in pkeys]
+    return pat_h, pat_v, pat_am
 
-    # carrier groups
+
+def _carrier_groups(t: pd.DataFrame, s: Mapping[str, Any], source: str) -> pd.DataFrame:
+    """Carriers (operator, technology, band) with their bandwidth, SCS and noise per RE; adds ``group_idx``."""
     gcols = ["operator", "technology", "band_mhz"]
     groups = t[[*gcols, "bandwidth_mhz", "scs_khz"]].drop_duplicates(gcols).sort_values(gcols).reset_index(drop=True)
     nf = float(s["receiver"]["noise_figure_db"])
-    groups["noise_dbm"] = [noise_per_re_dbm(noise_figure_db=nf, scs_khz=sc) for sc in groups["scs_khz"]]
+    groups["noise_dbm"] = [float(noise_per_re_dbm(noise_figure_db=nf, scs_khz=sc)) for sc in groups["scs_khz"]]
     gidx = {tuple(r): i for i, r in enumerate(groups[gcols].itertuples(index=False, name=None))}
     t["group_idx"] = [gidx[tuple(r)] for r in t[gcols].itertuples(index=False, name=None)]
     bw = t.groupby(gcols)["bandwidth_mhz"].nunique()
     if (bw > 1).any():
         bad = bw[bw > 1].index[0]
-        raise CoverageError(f"{project.source}: cells of carrier {bad} have different bandwidths")
+        raise CoverageError(f"{source}: cells of carrier {bad} have different bandwidths")
+    return groups
 
-    bands = np.sort(t["band_mhz"].unique())
-    t["band_idx"] = np.searchsorted(bands, t["band_mhz"])
 
-    # one terrain sweep per (site, antenna height)
+def _terrain_sweeps(t: pd.DataFrame) -> pd.DataFrame:
+    """One terrain sweep per (site, antenna height), with the largest radius of its cells; adds ``sweep_idx``."""
     skeys = list(zip(t["site_id"], t["antenna_height_m"], strict=True))
     suniq = {k: i for i, k in enumerate(dict.fromkeys(skeys))}
     t["sweep_idx"] = [suniq[k] for k in skeys]
-    sweeps = (
+    return (
         t.groupby("sweep_idx")
         .agg(
             site_id=("site_id", "first"),
@@ -223,8 +261,12 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
         )
         .sort_index()
     )
+
+
+def _kernel_arrays(t: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The per-cell arrays :func:`coverage.radio._engine_kernels.accumulate_cells` reads."""
     wavelength = SPEED_OF_LIGHT_M_S / (t["band_mhz"].to_numpy() * 1e6)
-    arrays = {
+    return {
         "site_x": t["x"].to_numpy("float64"),
         "site_y": t["y"].to_numpy("float64"),
         "tx_alt_m": (t["ground_m"] + t["antenna_height_m"]).to_numpy("float64"),
@@ -239,7 +281,6 @@ def _prepare_cells(project: Any, cfg: RadioConfig, grid: Grid, technologies, ope
         "group_idx": t["group_idx"].to_numpy("int64"),
         "sweep_idx": t["sweep_idx"].to_numpy("int64"),
     }
-    return _Cells(t, arrays, loss_table, pat_h, pat_v, pat_am, pat_step, groups, bands, sweeps)
 
 
 PATTERN_STEP_DEG = 0.1
@@ -359,7 +400,101 @@ def _predict(
     progress: ProgressFn | None,
     area_bounds: Sequence[float] | None = None,
 ) -> Prediction:
+    """:func:`predict` inside its GDAL environment: set up, predict tile by tile, then move the files in place."""
     t_start = time.perf_counter()
+    run = _setup_run(project, technologies, operators, config, grid)
+    cells = _prepare_cells(project, run.cfg, run.grid, run.techs, run.ops)
+    t_prep = time.perf_counter()
+    s = run.cfg.settings
+    load = float(s["interference"]["load"])
+    margin_db = float(
+        shadowing_margin_db(float(s["shadowing"]["location_probability"]), float(s["shadowing"]["sigma_db"]))
+    )
+    outputs = _output_keys(run.techs, run.ops, cells.groups)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".predict-", dir=out_dir))
+    stats: dict[str, Any] = {"pixels": run.grid.width * run.grid.height, "cells": len(cells.table), "tiles": 0}
+    tally = _Tally()
+    try:
+        dsts = open_outputs(tmp, run.grid, outputs, int(s["grid"]["tile_px"]))
+        tiles = run.grid.tiles(int(s["grid"]["tile_px"]))
+        if area_bounds is not None:
+            tiles = [w for w in tiles if _boxes_meet(run.grid.window_bounds(w), area_bounds)]
+        radius = cells.arrays["radius_m"]
+        max_r = float(radius.max()) if len(radius) else 0.0
+        tile_cells, sweep_last = _cells_per_tile(run.grid, tiles, cells)
+        cache: dict[int, _Sweep] = {}
+        recorder = _WarnOnce()
+        for ti, w in enumerate(tiles):
+            best, best_cell, total = _predict_tile(run, cells, w, tile_cells[ti], cache, recorder, tally)
+            t2 = time.perf_counter()
+            _write_tile(dsts, w, outputs, cells.groups, best, best_cell, total, load, margin_db, run.cfg)
+            tally.t_out += time.perf_counter() - t2
+            for sid in [k for k in cache if sweep_last[k] <= ti]:
+                del cache[sid]
+            stats["tiles"] += 1
+            if progress is not None:
+                progress(ti + 1, len(tiles), f"tile {ti + 1}/{len(tiles)}")
+        for d in dsts.values():
+            d.close()
+        recorder.emit()
+        t3 = time.perf_counter()
+        written = finish_outputs(tmp, out_dir, outputs)
+        tally.t_out += time.perf_counter() - t3
+        table = _write_cell_table(cells.table, tmp, out_dir)
+        stats.update(
+            evaluations=int(tally.evals),
+            sweeps=int(tally.sweeps),
+            max_radius_m=max_r,
+            shadowing_margin_db=round(margin_db, 3),
+            seconds={
+                "prepare": round(t_prep - t_start, 3),
+                "terrain": round(tally.t_sweep, 3),
+                "kernel": round(tally.t_kernel, 3),
+                "output": round(tally.t_out, 3),
+                "total": round(time.perf_counter() - t_start, 3),
+            },
+        )
+        _write_metadata(project, run, stats, written, tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return Prediction(run.grid, written, table, stats)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The checked inputs of one prediction run."""
+
+    cfg: RadioConfig
+    techs: list[str]
+    ops: list[str]
+    grid: Grid
+    terrain_method: int  # _engine_kernels.TERRAIN_*
+    clutter_extrapolate: bool
+    dem_path: Path
+    lc_path: Path | None  # the land cover, when clutter loss is enabled
+
+
+@dataclass
+class _Tally:
+    """Counters and step timings (s) of a run, for its statistics."""
+
+    evals: int = 0
+    sweeps: int = 0
+    t_sweep: float = 0.0
+    t_kernel: float = 0.0
+    t_out: float = 0.0
+
+
+def _setup_run(
+    project: Any,
+    technologies: Iterable[str],
+    operators: Iterable[str] | None,
+    config: RadioConfig | None,
+    grid: Grid | None,
+) -> _Run:
+    """Check the technologies, operators and rasters of a run; the grid defaults to the project's."""
     cfg = config or radio_config()
     s = cfg.settings
     techs = list(dict.fromkeys(technologies))
@@ -385,207 +520,220 @@ def _predict(
     if use_clutter:
         lc_path = project.raster("landcover")
         check_raster_covers(lc_path, "land-cover", grid)
+    return _Run(cfg, techs, ops, grid, terrain_method, clutter_extrapolate, dem_path, lc_path)
 
-    cells = _prepare_cells(project, cfg, grid, techs, ops)
-    t_prep = time.perf_counter()
-    a = cells.arrays
-    groups = cells.groups
-    n_groups = len(groups)
-    rx_h = float(s["receiver"]["height_m"])
-    load = float(s["interference"]["load"])
-    margin_db = float(
-        shadowing_margin_db(float(s["shadowing"]["location_probability"]), float(s["shadowing"]["sigma_db"]))
-    )
+
+def _output_keys(techs: Sequence[str], ops: Sequence[str], groups: pd.DataFrame) -> list[tuple[str, str]]:
+    """The (technology, operator) outputs that have cells, "any" operator included."""
     outputs = [(tech, op) for tech in techs for op in [*ops, ANY_OPERATOR]]
-    outputs = [
+    return [
         (tech, op)
         for tech, op in outputs
         if ((groups["technology"] == tech) & ((groups["operator"] == op) | (op == ANY_OPERATOR))).any()
     ]
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".predict-", dir=out_dir))
-    stats: dict[str, Any] = {"pixels": grid.width * grid.height, "cells": len(cells.table), "tiles": 0}
-    evals = 0
-    sweeps_done = 0
-    t_sweep = t_kernel = t_out = 0.0
-    try:
-        dsts = open_outputs(tmp, grid, outputs, int(s["grid"]["tile_px"]))
-        tiles = grid.tiles(int(s["grid"]["tile_px"]))
-        if area_bounds is not None:
-            tiles = [w for w in tiles if _boxes_meet(grid.window_bounds(w), area_bounds)]
-        max_r = float(a["radius_m"].max()) if len(a["radius_m"]) else 0.0
-        # last tile needing each sweep, so cached sweeps are dropped once done (memory bounded by a tile row)
-        sweep_last = np.full(len(cells.sweeps), -1)
-        tile_cells = []
-        for ti, w in enumerate(tiles):
-            b = grid.window_bounds(w)
-            near = np.nonzero(_rect_dist(a["site_x"], a["site_y"], b) <= a["radius_m"])[0]
-            near = near[a["radius_m"][near] > 0]
-            tile_cells.append(near)
-            sweep_last[np.unique(a["sweep_idx"][near])] = ti
-        cache: dict[int, Any] = {}
-        recorder = _WarnOnce()
-        for ti, w in enumerate(tiles):
-            near = tile_cells[ti]
-            rows, cols = int(w.height), int(w.width)
-            best = np.full((n_groups, rows, cols), -np.inf, dtype="float64")
-            best_cell = np.full((n_groups, rows, cols), SERVING_NODATA, dtype="int32")
-            total = np.zeros((n_groups, rows, cols), dtype="float64")
-            if near.size:
-                t0 = time.perf_counter()
-                margin = 2.0 * float(a["radius_m"][near].max())
-                dem_w = grid.clip(grid.expand(w, margin))
-                dem = read_window(dem_path, "DEM", grid, dem_w, Resampling.bilinear, "float32")
-                r_in = int(w.row_off - dem_w.row_off)
-                c_in = int(w.col_off - dem_w.col_off)
-                ground = np.ascontiguousarray(dem[r_in : r_in + rows, c_in : c_in + cols], dtype="float64")
-                sweep_ids = np.unique(a["sweep_idx"][near])
-                if terrain_method != _pk.TERRAIN_NONE:
-                    ox = grid.x0_m + dem_w.col_off * grid.res_m
-                    oy = grid.y0_m - dem_w.row_off * grid.res_m
-                    for sid in sweep_ids:
-                        if sid in cache:
-                            continue
-                        sw = cells.sweeps.loc[sid]
-                        res = radial_sweep(
-                            dem,
-                            ox,
-                            oy,
-                            grid.res_m,
-                            float(sw["x"]),
-                            float(sw["y"]),
-                            float(sw["tx_height_m"]),
-                            rx_h,
-                            float(sw["radius_m"]),
-                            method=s["terrain"]["method"],
-                            k_factor=float(s["terrain"]["k_factor"]),
-                        )
-                        cache[int(sid)] = _Sweep(res.nu_geom, float(res.step_m))  # drop the profile heights
-                        sweeps_done += 1
-                t1 = time.perf_counter()
-                t_sweep += t1 - t0
-                if use_clutter:
-                    lc = read_window(lc_path, "land-cover", grid, w, Resampling.nearest, "uint8")
-                    with recorder:
-                        clutter = np.stack(
-                            [
-                                np.asarray(
-                                    clutter_loss_db(lc, float(f), extrapolate=clutter_extrapolate), dtype="float64"
-                                )
-                                for f in cells.bands
-                            ]
-                        )
-                else:
-                    clutter = np.zeros((len(cells.bands), rows, cols))
-                flat, offset, nrad, nsamp, step, local = _pack_sweeps(
-                    cache if terrain_method != _pk.TERRAIN_NONE else {}, a["sweep_idx"][near]
-                )
-                x0 = grid.x0_m + w.col_off * grid.res_m
-                y0 = grid.y0_m - w.row_off * grid.res_m
-                sub = {k: np.ascontiguousarray(v[near]) for k, v in a.items()}
-                row_evals = np.zeros(rows, dtype="int64")
-                _pk.accumulate_cells(
-                    x0,
-                    y0,
-                    grid.res_m,
-                    ground,
-                    rx_h,
-                    sub["site_x"],
-                    sub["site_y"],
-                    sub["tx_alt_m"],
-                    sub["azimuth_deg"],
-                    sub["mech_tilt_deg"],
-                    sub["elec_tilt_deg"],
-                    sub["radius_m"],
-                    float(s["model"]["min_dist_m"]),
-                    sub["p_dbm"],
-                    sub["pattern_idx"],
-                    cells.pat_h,
-                    cells.pat_v,
-                    cells.pat_am,
-                    cells.pat_step,
-                    np.ascontiguousarray(cells.loss_table[near]),
-                    DIST_STEP_M,
-                    terrain_method,
-                    local,
-                    offset,
-                    nrad,
-                    nsamp,
-                    step,
-                    flat,
-                    sub["nu_scale"],
-                    sub["band_idx"],
-                    clutter,
-                    sub["group_idx"],
-                    best,
-                    best_cell,
-                    total,
-                    near.astype("int64"),
-                    row_evals,
-                )
-                evals += int(row_evals.sum())
-                t_kernel += time.perf_counter() - t1
-            t2 = time.perf_counter()
-            _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg)
-            t_out += time.perf_counter() - t2
-            for sid in [k for k in cache if sweep_last[k] <= ti]:
-                del cache[sid]
-            stats["tiles"] += 1
-            if progress is not None:
-                progress(ti + 1, len(tiles), f"tile {ti + 1}/{len(tiles)}")
-        for d in dsts.values():
-            d.close()
-        recorder.emit()
-        t3 = time.perf_counter()
-        written = finish_outputs(tmp, out_dir, outputs)
-        t_out += time.perf_counter() - t3
-        table = cells.table.assign(engine_index=np.arange(len(cells.table)))
-        cols_out = [
-            "engine_index",
-            "cell_id",
-            "site_id",
-            "operator",
-            "technology",
-            "band_mhz",
-            "bandwidth_mhz",
-            "environment",
-            "radius_m",
-            "p_dbm",
-        ]
-        table[cols_out].to_csv(tmp / "cells.csv", index=False, float_format="%.2f")
-        os.replace(tmp / "cells.csv", out_dir / "cells.csv")
-        stats.update(
-            evaluations=int(evals),
-            sweeps=int(sweeps_done),
-            max_radius_m=max_r,
-            shadowing_margin_db=round(margin_db, 3),
-            seconds={
-                "prepare": round(t_prep - t_start, 3),
-                "terrain": round(t_sweep, 3),
-                "kernel": round(t_kernel, 3),
-                "output": round(t_out, 3),
-                "total": round(time.perf_counter() - t_start, 3),
-            },
+
+
+def _cells_per_tile(grid: Grid, tiles: Sequence[Window], cells: _Cells) -> tuple[list[np.ndarray], np.ndarray]:
+    """Indices of the cells reaching each tile, and the last tile needing each sweep (-1: none).
+
+    Cached sweeps are dropped once their last tile is done, so memory stays bounded by a tile row.
+    """
+    a = cells.arrays
+    sweep_last = np.full(len(cells.sweeps), -1)
+    tile_cells = []
+    for ti, w in enumerate(tiles):
+        b = grid.window_bounds(w)
+        near = np.nonzero(_rect_dist(a["site_x"], a["site_y"], b) <= a["radius_m"])[0]
+        near = near[a["radius_m"][near] > 0]
+        tile_cells.append(near)
+        sweep_last[np.unique(a["sweep_idx"][near])] = ti
+    return tile_cells, sweep_last
+
+
+def _predict_tile(
+    run: _Run,
+    cells: _Cells,
+    w: Window,
+    near: np.ndarray,
+    cache: dict[int, _Sweep],
+    recorder: _WarnOnce,
+    tally: _Tally,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best RSRP (dBm), serving cell and total power (mW) per carrier on one tile, from the cells ``near`` it."""
+    n_groups = len(cells.groups)
+    rows, cols = int(w.height), int(w.width)
+    best = np.full((n_groups, rows, cols), -np.inf, dtype="float64")
+    best_cell = np.full((n_groups, rows, cols), SERVING_NODATA, dtype="int32")
+    total = np.zeros((n_groups, rows, cols), dtype="float64")
+    if near.size:
+        t0 = time.perf_counter()
+        ground = _read_ground_and_sweep(run, cells, w, near, cache, tally)
+        t1 = time.perf_counter()
+        tally.t_sweep += t1 - t0
+        clutter = _tile_clutter(run, cells, w, recorder)
+        tally.evals += _run_kernel(run, cells, w, near, ground, clutter, cache, best, best_cell, total)
+        tally.t_kernel += time.perf_counter() - t1
+    return best, best_cell, total
+
+
+def _read_ground_and_sweep(
+    run: _Run, cells: _Cells, w: Window, near: np.ndarray, cache: dict[int, _Sweep], tally: _Tally
+) -> np.ndarray:
+    """Read the DEM around a tile (the cells' largest radius, twice, as margin); sweep the sites not yet cached.
+
+    Returns the tile's ground height, m.
+    """
+    grid, a, s = run.grid, cells.arrays, run.cfg.settings
+    rows, cols = int(w.height), int(w.width)
+    margin = 2.0 * float(a["radius_m"][near].max())
+    dem_w = grid.clip(grid.expand(w, margin))
+    dem = read_window(run.dem_path, "DEM", grid, dem_w, Resampling.bilinear, "float32")
+    r_in = int(w.row_off - dem_w.row_off)
+    c_in = int(w.col_off - dem_w.col_off)
+    ground = np.ascontiguousarray(dem[r_in : r_in + rows, c_in : c_in + cols], dtype="float64")
+    sweep_ids = np.unique(a["sweep_idx"][near])
+    if run.terrain_method != _pk.TERRAIN_NONE:
+        ox = grid.x0_m + dem_w.col_off * grid.res_m
+        oy = grid.y0_m - dem_w.row_off * grid.res_m
+        for sid in sweep_ids:
+            if sid in cache:
+                continue
+            sw = cells.sweeps.loc[sid]
+            res = radial_sweep(
+                dem,
+                ox,
+                oy,
+                grid.res_m,
+                float(sw["x"]),
+                float(sw["y"]),
+                float(sw["tx_height_m"]),
+                float(s["receiver"]["height_m"]),
+                float(sw["radius_m"]),
+                method=s["terrain"]["method"],
+                k_factor=float(s["terrain"]["k_factor"]),
+            )
+            cache[int(sid)] = _Sweep(res.nu_geom, float(res.step_m))  # drop the profile heights
+            tally.sweeps += 1
+    return ground
+
+
+def _tile_clutter(run: _Run, cells: _Cells, w: Window, recorder: _WarnOnce) -> np.ndarray:
+    """Receiver clutter loss of a tile's pixels per band (zeros without clutter), dB."""
+    if run.lc_path is None:
+        return np.zeros((len(cells.bands), int(w.height), int(w.width)))
+    lc = read_window(run.lc_path, "land-cover", run.grid, w, Resampling.nearest, "uint8")
+    with recorder:
+        return np.stack(
+            [
+                np.asarray(clutter_loss_db(lc, float(f), extrapolate=run.clutter_extrapolate), dtype="float64")
+                for f in cells.bands
+            ]
         )
-        meta = {
-            "project": project.name,
-            "crs": grid.crs.to_string(),
-            "transform": list(grid.transform)[:6],
-            "width": grid.width,
-            "height": grid.height,
-            "settings": s,
-            "technologies": techs,
-            "operators": ops,
-            "fingerprint": inputs_fingerprint(project, s, techs),
-            "stats": stats,
-            "rasters": [p.name for p in written.values()],
-        }
-        (tmp / "prediction.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp / "prediction.json", out_dir / "prediction.json")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return Prediction(grid, written, table, stats)
+
+
+def _run_kernel(
+    run: _Run,
+    cells: _Cells,
+    w: Window,
+    near: np.ndarray,
+    ground: np.ndarray,
+    clutter: np.ndarray,
+    cache: Mapping[int, _Sweep],
+    best: np.ndarray,
+    best_cell: np.ndarray,
+    total: np.ndarray,
+) -> int:
+    """Accumulate the ``near`` cells' RSRP on a tile into ``best``, ``best_cell`` and ``total``; evaluations done."""
+    grid, a, s = run.grid, cells.arrays, run.cfg.settings
+    flat, offset, nrad, nsamp, step, local = _pack_sweeps(
+        cache if run.terrain_method != _pk.TERRAIN_NONE else {}, a["sweep_idx"][near]
+    )
+    x0 = grid.x0_m + w.col_off * grid.res_m
+    y0 = grid.y0_m - w.row_off * grid.res_m
+    sub = {k: np.ascontiguousarray(v[near]) for k, v in a.items()}
+    row_evals = np.zeros(int(w.height), dtype="int64")
+    _pk.accumulate_cells(
+        x0,
+        y0,
+        grid.res_m,
+        ground,
+        float(s["receiver"]["height_m"]),
+        sub["site_x"],
+        sub["site_y"],
+        sub["tx_alt_m"],
+        sub["azimuth_deg"],
+        sub["mech_tilt_deg"],
+        sub["elec_tilt_deg"],
+        sub["radius_m"],
+        float(s["model"]["min_dist_m"]),
+        sub["p_dbm"],
+        sub["pattern_idx"],
+        cells.pat_h,
+        cells.pat_v,
+        cells.pat_am,
+        cells.pat_step,
+        np.ascontiguousarray(cells.loss_table[near]),
+        DIST_STEP_M,
+        run.terrain_method,
+        local,
+        offset,
+        nrad,
+        nsamp,
+        step,
+        flat,
+        sub["nu_scale"],
+        sub["band_idx"],
+        clutter,
+        sub["group_idx"],
+        best,
+        best_cell,
+        total,
+        near.astype("int64"),
+        row_evals,
+    )
+    return int(row_evals.sum())
+
+
+def _write_cell_table(table: pd.DataFrame, tmp: Path, out_dir: Path) -> pd.DataFrame:
+    """Write ``cells.csv`` (engine index and main columns of each cell); the table with its ``engine_index``."""
+    table = table.assign(engine_index=np.arange(len(table)))
+    cols_out = [
+        "engine_index",
+        "cell_id",
+        "site_id",
+        "operator",
+        "technology",
+        "band_mhz",
+        "bandwidth_mhz",
+        "environment",
+        "radius_m",
+        "p_dbm",
+    ]
+    table[cols_out].to_csv(tmp / "cells.csv", index=False, float_format="%.2f")
+    os.replace(tmp / "cells.csv", out_dir / "cells.csv")
+    return table
+
+
+def _write_metadata(
+    project: Any, run: _Run, stats: dict[str, Any], written: Mapping[Any, Path], tmp: Path, out_dir: Path
+) -> None:
+    """Write ``prediction.json``: settings, inputs' fingerprint, statistics and raster names."""
+    s = run.cfg.settings
+    meta = {
+        "project": project.name,
+        "crs": run.grid.crs.to_string(),
+        "transform": list(run.grid.transform)[:6],
+        "width": run.grid.width,
+        "height": run.grid.height,
+        "settings": s,
+        "technologies": run.techs,
+        "operators": run.ops,
+        "fingerprint": inputs_fingerprint(project, s, run.techs),
+        "stats": stats,
+        "rasters": [p.name for p in written.values()],
+    }
+    (tmp / "prediction.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp / "prediction.json", out_dir / "prediction.json")
 
 
 def update_prediction(
@@ -649,7 +797,9 @@ def update_prediction(
             if _boxes_meet(grid.window_bounds(w), bounds):
                 computed[w.row_off : w.row_off + w.height, w.col_off : w.col_off + w.width] = True
         old_cells = pd.read_csv(out_dir / "cells.csv", dtype={"cell_id": str})
-        new_index = dict(zip(new.cells["cell_id"], new.cells["engine_index"], strict=True))
+        new_cells = new.cells
+        assert new_cells is not None  # predict always returns its cell table
+        new_index = dict(zip(new_cells["cell_id"], new_cells["engine_index"], strict=True))
         remap = np.full(int(old_cells["engine_index"].max()) + 2, SERVING_NODATA, dtype=np.int32)
         remap[old_cells["engine_index"].to_numpy()] = [new_index.get(c, SERVING_NODATA) for c in old_cells["cell_id"]]
         outputs = sorted({(t, o) for t, o, _ in new.rasters})
@@ -696,8 +846,10 @@ class _WarnOnce:
         warnings.simplefilter("always")
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._cm.__exit__(*exc)
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._cm.__exit__(exc_type, exc, tb)
         for w in self._log:
             self.seen.setdefault((w.category, str(w.message)), w)
 
@@ -706,7 +858,9 @@ class _WarnOnce:
             warnings.warn(str(w.message), w.category, stacklevel=3)
 
 
-def _pack_sweeps(cache: Mapping[int, Any], sweep_idx: np.ndarray):
+def _pack_sweeps(
+    cache: Mapping[int, _Sweep], sweep_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Concatenate the sweeps a tile needs into flat arrays; returns per-cell local sweep indices."""
     ids = [int(i) for i in np.unique(sweep_idx) if int(i) in cache]
     local_of = {sid: k for k, sid in enumerate(ids)}
@@ -733,10 +887,22 @@ def _pack_sweeps(cache: Mapping[int, Any], sweep_idx: np.ndarray):
     )
 
 
-def _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_db, cfg) -> None:
+def _write_tile(
+    dsts: Mapping[tuple[str, str, str], Any],
+    w: Window,
+    outputs: Sequence[tuple[str, str]],
+    groups: pd.DataFrame,
+    best: np.ndarray,
+    best_cell: np.ndarray,
+    total: np.ndarray,
+    load: float,
+    margin_db: float,
+    cfg: RadioConfig,
+) -> None:
     """Combine the carrier accumulators into each output's rasters for one tile."""
     rows, cols = best.shape[1:]
     noise_mw = 10.0 ** (groups["noise_dbm"].to_numpy() / 10.0)
+    bandwidth_mhz = groups["bandwidth_mhz"].to_numpy()  # groups has a RangeIndex: label = position
     for tech, op in outputs:
         sel = (groups["technology"] == tech) & ((groups["operator"] == op) | (op == ANY_OPERATOR))
         gids = np.nonzero(sel.to_numpy())[0]
@@ -755,7 +921,7 @@ def _write_tile(dsts, w, outputs, groups, best, best_cell, total, load, margin_d
         for gi in gids:
             m = valid & (g == gi)
             if m.any():
-                bw = float(groups.at[gi, "bandwidth_mhz"])
+                bw = float(bandwidth_mhz[gi])
                 tp = throughput_mbps(
                     sinr[m],
                     tech,

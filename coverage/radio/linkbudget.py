@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
@@ -214,7 +213,7 @@ def noise_per_re_dbm(noise_figure_db: ArrayLike = 7.0, scs_khz: ArrayLike = 15.0
 
 def sinr_db(
     signal_dbm: ArrayLike,
-    interference: Sequence[ArrayLike] | ArrayLike,
+    interference: list[ArrayLike] | tuple[ArrayLike, ...] | ArrayLike,
     noise_dbm: ArrayLike,
     load: ArrayLike = 0.5,
 ) -> NDArray[np.float64]:

@@ -38,7 +38,7 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
+from types import FrameType, MappingProxyType
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -183,7 +183,7 @@ def _range_problem(item: _Range) -> str | None:
 
 def _stacklevel() -> int:
     """Stack level of the first frame outside this module, for ``warnings.warn`` called from a helper here."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_code.co_filename == __file__:
         frame = frame.f_back
@@ -846,6 +846,7 @@ def _tr38901_los_into(
     RMa needs ``d3`` (the 3-D distance), which it overwrites."""
     beyond = d2 > dbp  # PL2 for d_BP < d2D; PL1 up to and including d_BP
     log_fc = np.log10(fc_ghz)
+    slope: FloatArray | float
     if scenario == "rma":
         assert d3 is not None
         h172 = h**1.72
@@ -889,6 +890,7 @@ def _tr38901_nlos_prime_into(
 ) -> None:
     """PL'_NLOS of Table 7.4.1-1 into ``out``."""
     log_fc = np.log10(fc_ghz)
+    slope: FloatArray | float
     if scenario == "rma":
         log_hbs = np.log10(hbs)
         slope = 43.42 - 3.1 * log_hbs
@@ -986,6 +988,25 @@ def tr38901_db(
     3GPP TR 38.901 V17.0.0 (2022-03), §7.4.1, Table 7.4.1-1 (path loss) and §7.4.2, Table 7.4.2-1 (LOS
     probability).
     """
+    d2, f, hbs, hut, h, w = _tr38901_checked_inputs(
+        scenario, dist_m, freq_mhz, tx_height_m, rx_height_m, los, building_height_m, street_width_m, rng, extrapolate
+    )
+    return _tr38901_path_loss(scenario, los, d2, f, hbs, hut, h, w, rng)
+
+
+def _tr38901_checked_inputs(
+    scenario: Scenario,
+    dist_m: ArrayLike,
+    freq_mhz: ArrayLike,
+    tx_height_m: ArrayLike,
+    rx_height_m: ArrayLike,
+    los: LosMode,
+    building_height_m: ArrayLike,
+    street_width_m: ArrayLike,
+    rng: np.random.Generator | None,
+    extrapolate: bool,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Check :func:`tr38901_db`'s arguments and validity ranges; its inputs as float64 (d2D, f, hBS, hUT, h, W)."""
     _choice("tr38901", "scenario", scenario, _SCENARIOS)
     model = f"tr38901_{scenario}"
     _choice(model, "los", los, _LOS_MODES)
@@ -1017,7 +1038,21 @@ def tr38901_db(
         items.append(_Range("building_height_m", h, *_TR38901_RMA_ENV_RANGE_M, "m", _TR38901_REF))
         items.append(_Range("street_width_m", w, *_TR38901_RMA_ENV_RANGE_M, "m", _TR38901_REF))
     _check(model, items, extrapolate)
+    return d2, f, hbs, hut, h, w
 
+
+def _tr38901_path_loss(
+    scenario: Scenario,
+    los: LosMode,
+    d2: FloatArray,
+    f: FloatArray,
+    hbs: FloatArray,
+    hut: FloatArray,
+    h: FloatArray,
+    w: FloatArray,
+    rng: np.random.Generator | None,
+) -> FloatArray:
+    """The path loss of :func:`tr38901_db` on checked float64 inputs (d2D m, f MHz, hBS, hUT, h and W m)."""
     shapes = [d2.shape, f.shape, hbs.shape, hut.shape] + ([h.shape, w.shape] if scenario == "rma" else [])
     shape = np.broadcast_shapes(*shapes)
     fc_ghz = f / _MHZ_PER_GHZ
@@ -1039,10 +1074,11 @@ def tr38901_db(
     np.maximum(pl_nlos, pl_los, out=pl_nlos)
     if los == "nlos":
         return pl_nlos
-    p_los = log_d3  # log d3D is no longer needed: its buffer takes P_LOS
-    _los_probability_into(scenario, d2, hut, p_los, np.empty(shape, dtype=np.float64) if d3 is None else d3)
+    # log d3D is no longer needed: its buffer takes P_LOS
+    _los_probability_into(scenario, d2, hut, log_d3, np.empty(shape, dtype=np.float64) if d3 is None else d3)
+    p_los: FloatArray | NDArray[np.bool_] = log_d3
     if los == "draw":
-        assert rng is not None  # checked above
+        assert rng is not None  # checked by _tr38901_checked_inputs
         p_los = rng.random(shape) < p_los  # 1 where this element is drawn LOS, else 0
     # P PL_LOS + (1 - P) PL_NLOS = PL_NLOS - P (PL_NLOS - PL_LOS), in place; P is 0 or 1 for "draw"
     np.subtract(pl_nlos, pl_los, out=pl_los)

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, TypeGuard
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -252,8 +252,12 @@ def _profile_arrays(dist_m: ArrayLike, height_m: ArrayLike) -> tuple[NDArray[np.
     return d, h
 
 
-def _check_method(method: str) -> str:
-    if method not in _METHODS:
+def _is_method(method: str) -> TypeGuard[Method]:
+    return method in _METHODS
+
+
+def _check_method(method: str) -> Method:
+    if not _is_method(method):
         raise ValueError(f"method must be 'bullington' or 'deygout', not {method!r}")
     return method
 
@@ -398,7 +402,7 @@ def deygout_loss_db(
 
 
 def _batch(
-    method: str,
+    method: Method,
     dist_m: ArrayLike,
     height_m: ArrayLike,
     tx_height_m: ArrayLike,
@@ -655,8 +659,8 @@ def radial_sweep(
     return SweepResult(
         nu_geom=nu,
         ground_m=ground,
-        dist_m=(np.arange(n_samples) + 1.0) * step,
-        azimuth_deg=np.arange(nrad) * (360.0 / nrad),
+        dist_m=(np.arange(n_samples, dtype=np.float64) + 1.0) * step,
+        azimuth_deg=np.arange(nrad, dtype=np.float64) * (360.0 / nrad),
         step_m=step,
         site_ground_m=float(z0),
         tx_height_m=float(tx_height_m),
