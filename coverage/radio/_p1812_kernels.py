@@ -1,0 +1,762 @@
+"""Numba kernels of ITU-R P.1812-6: the numerical core of :mod:`coverage.radio.p1812`.
+
+Plain numpy arrays and scalars in, floats (or a float64 output vector) out; no Python objects, no I/O, no
+validation. Every kernel is compiled on first use and cached on disk (``cache=True``), so the raster engine can
+call :func:`p1812_kernel` (or the parts) from its own kernels along radial profiles.
+
+Conventions (P.1812-6 Annex 1 and its Attachment 1):
+
+* a profile runs from the transmitter (index 0, distance 0) to the receiver (index ``n - 1``, distance ``d``);
+  ``d_km`` strictly increasing, ``h_m`` terrain height above sea level, ``r_m`` the representative clutter
+  height, ``zone`` the radio-climatic zone (1 sea, 3 coastal land, 4 inland; §3.3 Table 3);
+* ``g_m`` is the height of terrain plus clutter, ``g = h + R`` (§3.2.1) at the intermediate points and
+  ``g = h`` at the two terminals;
+* frequencies are in GHz, distances in km, heights in m, angles in mrad, time and location percentages in %;
+* ``vertical`` selects vertical polarisation (else horizontal), which only the spherical-Earth diffraction uses.
+
+:func:`p1812_kernel` fills one float64 vector whose entries are named by :data:`OUTPUT_NAMES` (index constants
+``OUT_*``); :mod:`coverage.radio.p1812` turns it into a frozen dataclass.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+# ------------------------------------------------------------------------------------------------- constants
+EARTH_RADIUS_KM = 6371.0
+"""Mean Earth radius (km), P.1812-6 eqs. (4) and (7)."""
+
+K_BETA = 3.0
+"""Effective Earth-radius factor exceeded for beta0 % of the time, P.1812-6 §3.7 eq. (7b)."""
+
+WAVELENGTH_M_GHZ = 0.2998
+"""Wavelength (m) times frequency (GHz), P.1812-6 §4.3 (lambda = 0.2998 / f)."""
+
+LAND_EPSILON_R = 22.0
+"""Relative permittivity of land for the first-term spherical-Earth diffraction, P.1812-6 §4.3.3."""
+LAND_SIGMA_S_M = 0.003
+"""Conductivity of land (S/m), P.1812-6 §4.3.3."""
+SEA_EPSILON_R = 80.0
+"""Relative permittivity of sea water, P.1812-6 §4.3.3."""
+SEA_SIGMA_S_M = 5.0
+"""Conductivity of sea water (S/m), P.1812-6 §4.3.3."""
+
+ZONE_SEA = 1
+"""Radio-climatic zone code of sea (zone B), P.1812-6 §3.3."""
+ZONE_COASTAL_LAND = 3
+"""Radio-climatic zone code of coastal land (zone A1), P.1812-6 §3.3."""
+ZONE_INLAND = 4
+"""Radio-climatic zone code of inland (zone A2), P.1812-6 §3.3."""
+
+_J_THRESHOLD = -0.78  # eq. (12): J(nu) = 0 for nu <= -0.78
+_ETA_DB = 2.5  # eq. (60)
+_THETA_SW_MRAD = 0.3  # eq. (57), Theta
+_XI = 0.8  # eq. (57)
+_D_SW_KM = 20.0  # eq. (58)
+_KAPPA = 0.5  # eq. (58)
+_EPSILON_DUCT = 3.5  # eq. (55)
+
+# the Annex's approximation to the inverse complementary cumulative normal distribution
+_C0, _C1, _C2 = 2.515516698, 0.802853, 0.010328
+_D1, _D2, _D3 = 1.432788, 0.189269, 0.001308
+
+# ----------------------------------------------------------------------------------------- output layout
+OUTPUT_NAMES = (
+    "d_km",
+    "phi_deg",
+    "dtm_km",
+    "dlm_km",
+    "omega",
+    "beta0_percent",
+    "ae_km",
+    "hts_m",
+    "hrs_m",
+    "los",
+    "dlt_km",
+    "dlr_km",
+    "theta_t_mrad",
+    "theta_r_mrad",
+    "theta_mrad",
+    "hst_m",
+    "hsr_m",
+    "hst_eff_m",
+    "hsr_eff_m",
+    "hstd_m",
+    "hsrd_m",
+    "hts_smooth_m",
+    "hrs_smooth_m",
+    "hte_m",
+    "hre_m",
+    "hm_m",
+    "fi",
+    "fj",
+    "fk",
+    "lbfs_db",
+    "lb0p_db",
+    "lb0b_db",
+    "lbulla_db",
+    "lbulls_db",
+    "ldsph_db",
+    "ld50_db",
+    "ldb_db",
+    "ldp_db",
+    "lbd50_db",
+    "lbd_db",
+    "lminb0p_db",
+    "lba_db",
+    "lminbap_db",
+    "lbda_db",
+    "lbam_db",
+    "lbs_db",
+    "lbc_db",
+    "lb_db",
+    "ep_dbuv_m",
+)
+"""Names of the entries of :func:`p1812_kernel`'s output vector, in order."""
+
+N_OUT = len(OUTPUT_NAMES)
+(
+    OUT_D,
+    OUT_PHI,
+    OUT_DTM,
+    OUT_DLM,
+    OUT_OMEGA,
+    OUT_BETA0,
+    OUT_AE,
+    OUT_HTS,
+    OUT_HRS,
+    OUT_LOS,
+    OUT_DLT,
+    OUT_DLR,
+    OUT_THETA_T,
+    OUT_THETA_R,
+    OUT_THETA,
+    OUT_HST,
+    OUT_HSR,
+    OUT_HST_EFF,
+    OUT_HSR_EFF,
+    OUT_HSTD,
+    OUT_HSRD,
+    OUT_HTS_SMOOTH,
+    OUT_HRS_SMOOTH,
+    OUT_HTE,
+    OUT_HRE,
+    OUT_HM,
+    OUT_FI,
+    OUT_FJ,
+    OUT_FK,
+    OUT_LBFS,
+    OUT_LB0P,
+    OUT_LB0B,
+    OUT_LBULLA,
+    OUT_LBULLS,
+    OUT_LDSPH,
+    OUT_LD50,
+    OUT_LDB,
+    OUT_LDP,
+    OUT_LBD50,
+    OUT_LBD,
+    OUT_LMINB0P,
+    OUT_LBA,
+    OUT_LMINBAP,
+    OUT_LBDA,
+    OUT_LBAM,
+    OUT_LBS,
+    OUT_LBC,
+    OUT_LB,
+    OUT_EP,
+) = range(N_OUT)
+
+
+# ------------------------------------------------------------------------------------------ scalar helpers
+@numba.njit(cache=True)
+def inv_cum_norm(x: float) -> float:
+    """Inverse complementary cumulative normal distribution I(x), the approximation given in P.1812-6 Annex 1.
+
+    ``I(x) = T(x) - xi(x)`` with ``T(x) = sqrt(-2 ln x)`` and the rational approximation ``xi`` (absolute error
+    below 0.00045) for ``0 < x <= 0.5``; ``I(x) = -I(1 - x)`` for ``0.5 < x < 1``. ``x`` is clipped to
+    ``[1e-6, 1 - 1e-6]``.
+    """
+    x = min(max(x, 1.0e-6), 1.0 - 1.0e-6)
+    sign = 1.0
+    if x > 0.5:
+        x = 1.0 - x
+        sign = -1.0
+    t = math.sqrt(-2.0 * math.log(x))
+    xi = ((_C2 * t + _C1) * t + _C0) / (((_D3 * t + _D2) * t + _D1) * t + 1.0)
+    return sign * (t - xi)
+
+
+@numba.njit(cache=True)
+def knife_edge_j_db(nu: float) -> float:
+    """Knife-edge diffraction loss J(nu), dB, P.1812-6 eq. (12); 0 for nu <= -0.78."""
+    if nu <= _J_THRESHOLD:
+        return 0.0
+    t = nu - 0.1
+    return 6.9 + 20.0 * math.log10(math.sqrt(t * t + 1.0) + t)
+
+
+@numba.njit(cache=True)
+def path_centre_latitude_deg(
+    phi_t_deg: float, lam_t_deg: float, phi_r_deg: float, lam_r_deg: float, d_km: float
+) -> float:
+    """Latitude of the path centre (deg), P.1812-6 eq. (4).
+
+    The point at distance ``d / 2`` from the transmitter along the great circle towards the receiver, on a
+    sphere of radius 6371 km, ``d`` being the path length of the profile (not the distance between the
+    coordinates, which may differ slightly).
+    """
+    pt, lt = math.radians(phi_t_deg), math.radians(lam_t_deg)
+    pr, lr = math.radians(phi_r_deg), math.radians(lam_r_deg)
+    dlam = lr - lt
+    bearing = math.atan2(
+        math.sin(dlam) * math.cos(pr), math.cos(pt) * math.sin(pr) - math.sin(pt) * math.cos(pr) * math.cos(dlam)
+    )
+    half = 0.5 * d_km / EARTH_RADIUS_KM
+    s = math.sin(pt) * math.cos(half) + math.cos(pt) * math.sin(half) * math.cos(bearing)
+    return math.degrees(math.asin(min(max(s, -1.0), 1.0)))
+
+
+@numba.njit(cache=True)
+def effective_earth_radius_km(delta_n: float) -> float:
+    """Median effective Earth radius a_e (km), P.1812-6 eqs. (6) and (7a): ``6371 * 157 / (157 - dN)``."""
+    return EARTH_RADIUS_KM * 157.0 / (157.0 - delta_n)
+
+
+# ------------------------------------------------------------------------------------- profile statistics
+@numba.njit(cache=True)
+def zone_statistics(d_km: np.ndarray, zone: np.ndarray) -> tuple[float, float, float]:
+    """Longest land and inland sections and the fraction of the path over sea, P.1812-6 §3.6 and §4.3.3.
+
+    Each profile point stands for half of each neighbouring interval. ``dtm`` (km) is the longest continuous
+    land section (coastal land or inland), ``dlm`` (km) the longest continuous inland section, ``omega`` the
+    fraction of the path length over sea (zone 1).
+
+    Returns
+    -------
+    tuple of float
+        ``(dtm_km, dlm_km, omega)``.
+    """
+    n = d_km.size
+    dtm = dlm = run_t = run_l = sea = 0.0
+    for i in range(n):
+        w = 0.0
+        if i > 0:
+            w += 0.5 * (d_km[i] - d_km[i - 1])
+        if i < n - 1:
+            w += 0.5 * (d_km[i + 1] - d_km[i])
+        z = zone[i]
+        if z == ZONE_SEA:
+            sea += w
+            run_t = 0.0
+        else:
+            run_t += w
+            dtm = max(dtm, run_t)
+        if z == ZONE_INLAND:
+            run_l += w
+            dlm = max(dlm, run_l)
+        else:
+            run_l = 0.0
+    return dtm, dlm, sea / (d_km[n - 1] - d_km[0])
+
+
+@numba.njit(cache=True)
+def beta0_percent(phi_deg: float, dtm_km: float, dlm_km: float) -> float:
+    """Time percentage beta0 (%) of non-zero refractivity lapse rates in the lowest 100 m, P.1812-6 §3.5 eq. (5)."""
+    tau = 1.0 - math.exp(-4.12e-4 * dlm_km**2.41)
+    mu1 = (10.0 ** (-dtm_km / (16.0 - 6.6 * tau)) + 10.0 ** (-5.0 * (0.496 + 0.354 * tau))) ** 0.2
+    mu1 = min(mu1, 1.0)
+    abs_phi = abs(phi_deg)
+    if abs_phi <= 70.0:
+        mu4 = 10.0 ** ((-0.935 + 0.0176 * abs_phi) * math.log10(mu1))
+        return 10.0 ** (-0.015 * abs_phi + 1.67) * mu1 * mu4
+    mu4 = 10.0 ** (0.3 * math.log10(mu1))
+    return 4.17 * mu1 * mu4
+
+
+@numba.njit(cache=True)
+def duct_tau(dlm_km: float) -> float:
+    """tau of P.1812-6 eq. (3a), used again by the ducting exponent alpha (eq. (55))."""
+    return 1.0 - math.exp(-4.12e-4 * dlm_km**2.41)
+
+
+# ----------------------------------------------------------------------------------------- path geometry
+@numba.njit(cache=True)
+def horizon_geometry(
+    d_km: np.ndarray, h_m: np.ndarray, hts_m: float, hrs_m: float, ae_km: float, f_ghz: float
+) -> tuple[bool, float, float, float, float, float, int, int]:
+    """Path classification, horizon angles and distances, P.1812-6 Attachment 1 §§5.3-5.5, eqs. (76)-(82).
+
+    Uses the terrain heights ``h`` (no clutter). The path is trans-horizon when the highest elevation angle
+    seen from the transmitter exceeds the angle to the receiver (eqs. (76), (77)). Trans-horizon: the
+    horizon angles and distances are those of the profile points with the highest elevation angles (eqs. (78),
+    (79), (81)). Line of sight: the angles are those of the direct path (eqs. (77), (80)) and the horizon
+    distances those of the point with the highest diffraction parameter (eqs. (78a), (81a)).
+
+    Returns
+    -------
+    tuple
+        ``(trans_horizon, theta_t_mrad, theta_r_mrad, theta_mrad, dlt_km, dlr_km, ilt, ilr)`` where ``ilt``,
+        ``ilr`` are the indices of the transmitter and receiver horizon points (eq. (82) gives ``theta``).
+    """
+    n = d_km.size
+    d = d_km[n - 1]
+    lam = WAVELENGTH_M_GHZ / f_ghz
+    theta_max = -math.inf
+    ilt = 1
+    for i in range(1, n - 1):
+        th = 1000.0 * math.atan((h_m[i] - hts_m) / (1000.0 * d_km[i]) - d_km[i] / (2.0 * ae_km))
+        if th > theta_max:
+            theta_max = th
+            ilt = i
+    theta_td = 1000.0 * math.atan((hrs_m - hts_m) / (1000.0 * d) - d / (2.0 * ae_km))
+    theta_rd = 1000.0 * math.atan((hts_m - hrs_m) / (1000.0 * d) - d / (2.0 * ae_km))
+    trans_horizon = n > 2 and theta_max > theta_td
+    if trans_horizon:
+        theta_t = theta_max
+        theta_r = -math.inf
+        ilr = n - 2
+        for i in range(1, n - 1):
+            dr = d - d_km[i]
+            th = 1000.0 * math.atan((h_m[i] - hrs_m) / (1000.0 * dr) - dr / (2.0 * ae_km))
+            if th > theta_r:
+                theta_r = th
+                ilr = i
+        dlt = d_km[ilt]
+        dlr = d - d_km[ilr]
+    else:
+        theta_t = theta_td
+        theta_r = theta_rd
+        nu_max = -math.inf
+        ilt = 1 if n > 2 else 0
+        for i in range(1, n - 1):
+            di = d_km[i]
+            clearance = h_m[i] + 500.0 * di * (d - di) / ae_km - (hts_m * (d - di) + hrs_m * di) / d
+            nu = clearance * math.sqrt(0.002 * d / (lam * di * (d - di)))
+            if nu > nu_max:
+                nu_max = nu
+                ilt = i
+        ilr = ilt
+        dlt = d_km[ilt]
+        dlr = d - dlt
+    theta = 1000.0 * d / ae_km + theta_t + theta_r
+    return trans_horizon, theta_t, theta_r, theta, dlt, dlr, ilt, ilr
+
+
+@numba.njit(cache=True)
+def smooth_earth_heights(d_km: np.ndarray, h_m: np.ndarray) -> tuple[float, float]:
+    """Heights (m a.m.s.l.) of the least-squares smooth-Earth surface at Tx and Rx, P.1812-6 eqs. (83)-(86)."""
+    n = d_km.size
+    d = d_km[n - 1]
+    v1 = 0.0
+    v2 = 0.0
+    for i in range(1, n):
+        dd = d_km[i] - d_km[i - 1]
+        v1 += dd * (h_m[i] + h_m[i - 1])
+        v2 += dd * (h_m[i] * (2.0 * d_km[i] + d_km[i - 1]) + h_m[i - 1] * (d_km[i] + 2.0 * d_km[i - 1]))
+    hst = (2.0 * v1 * d - v2) / (d * d)
+    hsr = (v2 - v1 * d) / (d * d)
+    return hst, hsr
+
+
+@numba.njit(cache=True)
+def diffraction_smooth_heights(
+    d_km: np.ndarray, h_m: np.ndarray, hts_m: float, hrs_m: float, hst_m: float, hsr_m: float
+) -> tuple[float, float]:
+    """Smooth-surface heights for the diffraction model, hstd and hsrd (m), P.1812-6 eqs. (87)-(89).
+
+    The least-squares surface is lowered below the obstruction of highest excess height over the direct path
+    (``hobs``), shared between the ends in proportion to the obstruction angles, and capped at the terminal
+    ground heights.
+    """
+    n = d_km.size
+    d = d_km[n - 1]
+    hobs = -math.inf
+    aobt = -math.inf
+    aobr = -math.inf
+    for i in range(1, n - 1):
+        di = d_km[i]
+        hi = h_m[i] - (hts_m * (d - di) + hrs_m * di) / d
+        hobs = max(hobs, hi)
+        aobt = max(aobt, hi / di)
+        aobr = max(aobr, hi / (d - di))
+    if n <= 2 or hobs <= 0.0:
+        hstp, hsrp = hst_m, hsr_m
+    else:
+        gt = aobt / (aobt + aobr)
+        gr = aobr / (aobt + aobr)
+        hstp = hst_m - hobs * gt
+        hsrp = hsr_m - hobs * gr
+    return min(hstp, h_m[0]), min(hsrp, h_m[n - 1])
+
+
+@numba.njit(cache=True)
+def terrain_roughness_m(d_km: np.ndarray, h_m: np.ndarray, hst_m: float, hsr_m: float, ilt: int, ilr: int) -> float:
+    """Terrain roughness hm (m), P.1812-6 eq. (93): the highest terrain above the smooth-Earth line between horizons."""
+    d = d_km[d_km.size - 1]
+    m = (hsr_m - hst_m) / d
+    hm = 0.0
+    for i in range(ilt, ilr + 1):
+        hm = max(hm, h_m[i] - (hst_m + m * d_km[i]))
+    return hm
+
+
+# ---------------------------------------------------------------------------------------------- diffraction
+@numba.njit(cache=True)
+def bullington_db(d_km: np.ndarray, g_m: np.ndarray, hts_m: float, hrs_m: float, ap_km: float, f_ghz: float) -> float:
+    """Bullington diffraction loss Lbull (dB), P.1812-6 §4.3.1 eqs. (13)-(21).
+
+    ``g_m`` holds the heights of the intermediate points (terrain plus clutter for the actual profile, zeros
+    for the smooth profile); the terminal entries are not used. ``hts_m``, ``hrs_m`` are the antenna heights
+    on the same datum, ``ap_km`` the effective Earth radius.
+    """
+    n = d_km.size
+    d = d_km[n - 1]
+    ce = 1.0 / ap_km
+    lam = WAVELENGTH_M_GHZ / f_ghz
+    stim = -math.inf
+    for i in range(1, n - 1):
+        di = d_km[i]
+        stim = max(stim, (g_m[i] + 500.0 * ce * di * (d - di) - hts_m) / di)
+    str_ = (hrs_m - hts_m) / d
+    if stim < str_:
+        nu_max = -math.inf
+        for i in range(1, n - 1):
+            di = d_km[i]
+            clearance = g_m[i] + 500.0 * ce * di * (d - di) - (hts_m * (d - di) + hrs_m * di) / d
+            nu_max = max(nu_max, clearance * math.sqrt(0.002 * d / (lam * di * (d - di))))
+        luc = knife_edge_j_db(nu_max)
+    else:
+        srim = -math.inf
+        for i in range(1, n - 1):
+            di = d_km[i]
+            srim = max(srim, (g_m[i] + 500.0 * ce * di * (d - di) - hrs_m) / (d - di))
+        dbp = (hrs_m - hts_m + srim * d) / (stim + srim)
+        nub = (hts_m + stim * dbp - (hts_m * (d - dbp) + hrs_m * dbp) / d) * math.sqrt(
+            0.002 * d / (lam * dbp * (d - dbp))
+        )
+        luc = knife_edge_j_db(nub)
+    return luc + (1.0 - math.exp(-luc / 6.0)) * (10.0 + 0.02 * d)
+
+
+@numba.njit(cache=True)
+def _first_term_one_surface_db(
+    ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, eps_r: float, sigma: float, vertical: bool
+) -> float:
+    """First-term spherical-Earth diffraction loss over one surface type, P.1812-6 eqs. (29)-(36)."""
+    s18 = 18.0 * sigma / f_ghz
+    k = 0.036 * (ap_km * f_ghz) ** (-1.0 / 3.0) * ((eps_r - 1.0) ** 2 + s18**2) ** (-0.25)
+    if vertical:
+        k *= math.sqrt(eps_r**2 + s18**2)
+    k2 = k * k
+    k4 = k2 * k2
+    beta = (1.0 + 1.6 * k2 + 0.67 * k4) / (1.0 + 4.5 * k2 + 1.53 * k4)
+    x = 21.88 * beta * (f_ghz / ap_km**2) ** (1.0 / 3.0) * d_km
+    y_t = 0.9575 * beta * (f_ghz**2 / ap_km) ** (1.0 / 3.0) * hte_m
+    y_r = 0.9575 * beta * (f_ghz**2 / ap_km) ** (1.0 / 3.0) * hre_m
+    fx = 11.0 + 10.0 * math.log10(x) - 17.6 * x if x >= 1.6 else -20.0 * math.log10(x) - 5.6488 * x**1.425
+    g_min = 2.0 + 20.0 * math.log10(k)
+    g_sum = 0.0
+    for y in (y_t, y_r):
+        b = beta * y
+        if b > 2.0:
+            g = 17.6 * math.sqrt(b - 1.1) - 5.0 * math.log10(b - 1.1) - 8.0
+        else:
+            g = 20.0 * math.log10(b + 0.1 * b**3)
+        g_sum += max(g, g_min)
+    return -fx - g_sum
+
+
+@numba.njit(cache=True)
+def first_term_db(
+    ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, omega: float, vertical: bool
+) -> float:
+    """First-term spherical-Earth diffraction loss Ldft (dB), P.1812-6 §4.3.3 eq. (28).
+
+    Interpolated on the fraction ``omega`` of the path over sea between land (epsilon_r 22, sigma 0.003 S/m)
+    and sea (epsilon_r 80, sigma 5 S/m).
+    """
+    land = _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, LAND_EPSILON_R, LAND_SIGMA_S_M, vertical)
+    sea = _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, SEA_EPSILON_R, SEA_SIGMA_S_M, vertical)
+    return omega * sea + (1.0 - omega) * land
+
+
+@numba.njit(cache=True)
+def spherical_earth_db(
+    ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, omega: float, vertical: bool
+) -> float:
+    """Spherical-Earth diffraction loss Ldsph (dB), P.1812-6 §4.3.2 eqs. (22)-(27).
+
+    Beyond the marginal line-of-sight distance the first-term loss at ``ap_km``; within it, the first-term
+    loss at the modified radius a_em scaled by the clearance deficit ``1 - hse / hreq`` (0 when the smooth
+    Earth clears the path).
+    """
+    dlos = math.sqrt(2.0 * ap_km) * (math.sqrt(0.001 * hte_m) + math.sqrt(0.001 * hre_m))
+    if d_km >= dlos:
+        return first_term_db(ap_km, f_ghz, d_km, hte_m, hre_m, omega, vertical)
+    c = (hte_m - hre_m) / (hte_m + hre_m)
+    m = 250.0 * d_km**2 / (ap_km * (hte_m + hre_m))
+    arg = 1.5 * c * math.sqrt(3.0 * m / (m + 1.0) ** 3)
+    arg = min(max(arg, -1.0), 1.0)
+    b = 2.0 * math.sqrt((m + 1.0) / (3.0 * m)) * math.cos(math.pi / 3.0 + math.acos(arg) / 3.0)
+    dse1 = 0.5 * d_km * (1.0 + b)
+    dse2 = d_km - dse1
+    hse = ((hte_m - 500.0 * dse1**2 / ap_km) * dse2 + (hre_m - 500.0 * dse2**2 / ap_km) * dse1) / d_km
+    lam = WAVELENGTH_M_GHZ / f_ghz
+    hreq = 17.456 * math.sqrt(dse1 * dse2 * lam / d_km)
+    if hse > hreq:
+        return 0.0
+    aem = 500.0 * (d_km / (math.sqrt(hte_m) + math.sqrt(hre_m))) ** 2
+    ldft = first_term_db(aem, f_ghz, d_km, hte_m, hre_m, omega, vertical)
+    if ldft < 0.0:
+        return 0.0
+    return (1.0 - hse / hreq) * ldft
+
+
+@numba.njit(cache=True)
+def delta_bullington_db(
+    d_km: np.ndarray,
+    g_m: np.ndarray,
+    hts_m: float,
+    hrs_m: float,
+    hstd_m: float,
+    hsrd_m: float,
+    ap_km: float,
+    f_ghz: float,
+    omega: float,
+    vertical: bool,
+) -> tuple[float, float, float, float]:
+    """Delta-Bullington diffraction loss for one effective Earth radius, P.1812-6 §4.3.4 eqs. (37)-(39).
+
+    Returns
+    -------
+    tuple of float
+        ``(lbulla_db, lbulls_db, ldsph_db, ld_db)``: Bullington loss of the actual profile (heights ``g``),
+        Bullington loss of the smooth profile (zero heights, antennas at ``hts - hstd`` and ``hrs - hsrd``,
+        eq. (37)), spherical-Earth loss for those heights, and ``Ld = Lbulla + max(Ldsph - Lbulls, 0)``.
+    """
+    lbulla = bullington_db(d_km, g_m, hts_m, hrs_m, ap_km, f_ghz)
+    hts_s = hts_m - hstd_m
+    hrs_s = hrs_m - hsrd_m
+    zeros = np.zeros_like(g_m)
+    lbulls = bullington_db(d_km, zeros, hts_s, hrs_s, ap_km, f_ghz)
+    d = d_km[d_km.size - 1]
+    ldsph = spherical_earth_db(ap_km, f_ghz, d, hts_s, hrs_s, omega, vertical)
+    return lbulla, lbulls, ldsph, lbulla + max(ldsph - lbulls, 0.0)
+
+
+# ------------------------------------------------------------------------------------------ troposcatter
+@numba.njit(cache=True)
+def troposcatter_db(f_ghz: float, d_km: float, theta_mrad: float, n0: float, p_percent: float) -> float:
+    """Basic transmission loss due to troposcatter Lbs (dB), P.1812-6 §4.4 eqs. (44), (45)."""
+    lf = 25.0 * math.log10(f_ghz) - 2.5 * math.log10(0.5 * f_ghz) ** 2
+    return (
+        190.1
+        + lf
+        + 20.0 * math.log10(d_km)
+        + 0.573 * theta_mrad
+        - 0.15 * n0
+        - 10.125 * math.log10(50.0 / p_percent) ** 0.7
+    )
+
+
+# ------------------------------------------------------------------------------------------------- ducting
+@numba.njit(cache=True)
+def _site_shielding_db(theta_mrad: float, dl_km: float, f_ghz: float) -> float:
+    """Site-shielding diffraction loss Ast or Asr (dB), P.1812-6 eqs. (48), (49)."""
+    th = theta_mrad - 0.1 * dl_km
+    if th <= 0.0:
+        return 0.0
+    return 20.0 * math.log10(1.0 + 0.361 * th * math.sqrt(f_ghz * dl_km)) + 0.264 * th * f_ghz ** (1.0 / 3.0)
+
+
+@numba.njit(cache=True)
+def _sea_coupling_db(omega: float, dc_km: float, dl_km: float, hs_m: float) -> float:
+    """Over-sea surface-duct coupling correction Act or Acr (dB), P.1812-6 eqs. (50), (51)."""
+    if omega >= 0.75 and dc_km <= dl_km and dc_km <= 5.0:
+        return -3.0 * math.exp(-0.25 * dc_km**2) * (1.0 + math.tanh(0.07 * (50.0 - hs_m)))
+    return 0.0
+
+
+@numba.njit(cache=True)
+def ducting_db(
+    f_ghz: float,
+    p_percent: float,
+    d_km: float,
+    ae_km: float,
+    theta_t_mrad: float,
+    theta_r_mrad: float,
+    dlt_km: float,
+    dlr_km: float,
+    hts_m: float,
+    hrs_m: float,
+    hte_m: float,
+    hre_m: float,
+    hm_m: float,
+    dct_km: float,
+    dcr_km: float,
+    omega: float,
+    beta0: float,
+    dlm_km: float,
+) -> float:
+    """Basic transmission loss due to ducting/layer reflection Lba (dB), P.1812-6 §4.5 eqs. (46)-(56).
+
+    ``Lba = Af + Ad(p)``: fixed coupling losses (free-space term, the long-wavelength correction Alf below
+    0.5 GHz, site shielding and over-sea coupling) plus the time-percentage and angular-distance dependent
+    loss within the anomalous propagation mechanism.
+    """
+    alf = 45.375 - 137.0 * f_ghz + 92.5 * f_ghz**2 if f_ghz < 0.5 else 0.0
+    af = (
+        102.45
+        + 20.0 * math.log10(f_ghz)
+        + 20.0 * math.log10(dlt_km + dlr_km)
+        + alf
+        + _site_shielding_db(theta_t_mrad, dlt_km, f_ghz)
+        + _site_shielding_db(theta_r_mrad, dlr_km, f_ghz)
+        + _sea_coupling_db(omega, dct_km, dlt_km, hts_m)
+        + _sea_coupling_db(omega, dcr_km, dlr_km, hrs_m)
+    )
+    gamma_d = 5.0e-5 * ae_km * f_ghz ** (1.0 / 3.0)
+    th_t = min(theta_t_mrad, 0.1 * dlt_km)
+    th_r = min(theta_r_mrad, 0.1 * dlr_km)
+    theta_p = 1000.0 * d_km / ae_km + th_t + th_r
+    tau = duct_tau(dlm_km)
+    alpha = max(-0.6 - _EPSILON_DUCT * 1.0e-9 * d_km**3.1 * tau, -3.4)
+    mu2 = min((500.0 * d_km**2 / (ae_km * (math.sqrt(hte_m) + math.sqrt(hre_m)) ** 2)) ** alpha, 1.0)
+    if hm_m <= 10.0:
+        mu3 = 1.0
+    else:
+        d_i = min(d_km - dlt_km - dlr_km, 40.0)
+        mu3 = math.exp(-4.6e-5 * (hm_m - 10.0) * (43.0 + 6.0 * d_i))
+    beta = beta0 * mu2 * mu3
+    lb = math.log10(beta)
+    gamma = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb**2) * 1.0e-6 * d_km**1.13)
+    a_p = -12.0 + (1.2 + 3.7e-3 * d_km) * math.log10(p_percent / beta) + 12.0 * (p_percent / beta) ** gamma
+    return af + gamma_d * theta_p + a_p
+
+
+# --------------------------------------------------------------------------------------------- combination
+@numba.njit(cache=True)
+def combine_db(
+    p_percent: float,
+    beta0: float,
+    omega: float,
+    theta_mrad: float,
+    d_km: float,
+    fi: float,
+    lb0p: float,
+    lb0b: float,
+    ldp: float,
+    lbd50: float,
+    lbd: float,
+    lba: float,
+    lbs: float,
+) -> tuple[float, float, float, float, float, float, float]:
+    """Blend of the mechanisms into Lbc (dB), P.1812-6 §4.6 eqs. (57)-(63).
+
+    Returns
+    -------
+    tuple of float
+        ``(fj, fk, lminb0p, lminbap, lbda, lbam, lbc)``.
+    """
+    fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _XI * (theta_mrad - _THETA_SW_MRAD) / _THETA_SW_MRAD))
+    fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _KAPPA * (d_km - _D_SW_KM) / _D_SW_KM))
+    # eq. (59): the two cases p < beta0 and p >= beta0
+    below = lb0p + (1.0 - omega) * ldp
+    lminb0p = below if p_percent < beta0 else lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
+    # eq. (60), evaluated relative to the smaller term so that exp() cannot overflow
+    lo = min(lba, lb0p)
+    lminbap = lo + _ETA_DB * math.log(math.exp((lba - lo) / _ETA_DB) + math.exp((lb0p - lo) / _ETA_DB))
+    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
+    lbam = lbda + (lminb0p - lbda) * fj
+    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))
+    return fj, fk, lminb0p, lminbap, lbda, lbam, lbc
+
+
+# -------------------------------------------------------------------------------------------------- driver
+@numba.njit(cache=True)
+def p1812_kernel(
+    d_km: np.ndarray,
+    h_m: np.ndarray,
+    r_m: np.ndarray,
+    zone: np.ndarray,
+    f_ghz: float,
+    p_percent: float,
+    htg_m: float,
+    hrg_m: float,
+    vertical: bool,
+    phi_deg: float,
+    delta_n: float,
+    n0: float,
+    dct_km: float,
+    dcr_km: float,
+    pl_percent: float,
+    sigma_l_db: float,
+    out: np.ndarray,
+) -> None:
+    """Whole P.1812-6 point-to-area prediction for one profile; fills ``out`` (length :data:`N_OUT`).
+
+    Parameters are those of :func:`coverage.radio.p1812.p1812_loss` as plain arrays and scalars (``zone`` as
+    integers, ``phi_deg`` the path-centre latitude of eq. (4)). The entries of ``out`` are named by
+    :data:`OUTPUT_NAMES`; ``los`` is 1.0 for a line-of-sight path, else 0.0.
+    """
+    n = d_km.size
+    d = d_km[n - 1]
+    dtm, dlm, omega = zone_statistics(d_km, zone)
+    beta0 = beta0_percent(phi_deg, dtm, dlm)
+    ae = effective_earth_radius_km(delta_n)
+    a_beta = EARTH_RADIUS_KM * K_BETA
+    hts = h_m[0] + htg_m
+    hrs = h_m[n - 1] + hrg_m
+    g = h_m + r_m  # §3.2.1; the terminal entries (g = h there) are never read below
+    trans, theta_t, theta_r, theta, dlt, dlr, ilt, ilr = horizon_geometry(d_km, h_m, hts, hrs, ae, f_ghz)
+    hst, hsr = smooth_earth_heights(d_km, h_m)
+    hstd, hsrd = diffraction_smooth_heights(d_km, h_m, hts, hrs, hst, hsr)
+    hst_eff = min(hst, h_m[0])  # eq. (90a)
+    hsr_eff = min(hsr, h_m[n - 1])  # eq. (90b)
+    hte = hts - hst_eff  # eq. (92a)
+    hre = hrs - hsr_eff  # eq. (92b)
+    hm = terrain_roughness_m(d_km, h_m, hst_eff, hsr_eff, ilt, ilr)
+
+    # §4.2 line of sight, eqs. (8)-(11)
+    dfs = math.sqrt(d * d + ((hts - hrs) / 1000.0) ** 2)
+    lbfs = 92.4 + 20.0 * math.log10(f_ghz) + 20.0 * math.log10(dfs)
+    near = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
+    lb0p = lbfs + near * math.log10(p_percent / 50.0)
+    lb0b = lbfs + near * math.log10(beta0 / 50.0)
+
+    # §4.3 diffraction, eqs. (37)-(43)
+    lbulla, lbulls, ldsph, ld50 = delta_bullington_db(d_km, g, hts, hrs, hstd, hsrd, ae, f_ghz, omega, vertical)
+    ldb = delta_bullington_db(d_km, g, hts, hrs, hstd, hsrd, a_beta, f_ghz, omega, vertical)[3]
+    fi = 1.0 if p_percent <= beta0 else inv_cum_norm(p_percent / 100.0) / inv_cum_norm(beta0 / 100.0)
+    ldp = ld50 + fi * (ldb - ld50)
+    lbd50 = lbfs + ld50
+    lbd = lb0p + ldp
+
+    # §4.4 troposcatter, §4.5 ducting, §4.6 combination
+    lbs = troposcatter_db(f_ghz, d, theta, n0, p_percent)
+    lba = ducting_db(
+        f_ghz, p_percent, d, ae, theta_t, theta_r, dlt, dlr, hts, hrs, hte, hre, hm, dct_km, dcr_km, omega, beta0, dlm
+    )
+    fj, fk, lminb0p, lminbap, lbda, lbam, lbc = combine_db(
+        p_percent, beta0, omega, theta, d, fi, lb0p, lb0b, ldp, lbd50, lbd, lba, lbs
+    )
+
+    # §4.7-§4.10 location variability and field strength, eqs. (69), (70)
+    lb = max(lb0p, lbc - inv_cum_norm(pl_percent / 100.0) * sigma_l_db)
+    ep = 199.36 + 20.0 * math.log10(f_ghz) - lb
+
+    out[OUT_D], out[OUT_PHI], out[OUT_DTM], out[OUT_DLM], out[OUT_OMEGA] = d, phi_deg, dtm, dlm, omega
+    out[OUT_BETA0], out[OUT_AE], out[OUT_HTS], out[OUT_HRS], out[OUT_LOS] = beta0, ae, hts, hrs, 0.0 if trans else 1.0
+    out[OUT_DLT], out[OUT_DLR], out[OUT_THETA_T], out[OUT_THETA_R], out[OUT_THETA] = dlt, dlr, theta_t, theta_r, theta
+    out[OUT_HST], out[OUT_HSR], out[OUT_HST_EFF], out[OUT_HSR_EFF], out[OUT_HSTD] = hst, hsr, hst_eff, hsr_eff, hstd
+    hts_s, hrs_s = hts - hstd, hrs - hsrd
+    out[OUT_HSRD], out[OUT_HTS_SMOOTH], out[OUT_HRS_SMOOTH], out[OUT_HTE], out[OUT_HRE] = hsrd, hts_s, hrs_s, hte, hre
+    out[OUT_HM], out[OUT_FI], out[OUT_FJ], out[OUT_FK], out[OUT_LBFS] = hm, fi, fj, fk, lbfs
+    out[OUT_LB0P], out[OUT_LB0B], out[OUT_LBULLA], out[OUT_LBULLS], out[OUT_LDSPH] = lb0p, lb0b, lbulla, lbulls, ldsph
+    out[OUT_LD50], out[OUT_LDB], out[OUT_LDP], out[OUT_LBD50], out[OUT_LBD] = ld50, ldb, ldp, lbd50, lbd
+    out[OUT_LMINB0P], out[OUT_LBA], out[OUT_LMINBAP], out[OUT_LBDA], out[OUT_LBAM] = lminb0p, lba, lminbap, lbda, lbam
+    out[OUT_LBS], out[OUT_LBC], out[OUT_LB], out[OUT_EP] = lbs, lbc, lb, ep
