@@ -646,6 +646,135 @@ def fibre(
     )
 
 
+def _lonlat(text: str | None, option: str) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: give LON,LAT in degrees, e.g. 105.62,9.78", param_hint=option) from None
+    return lon, lat
+
+
+def _path_inputs(
+    profile: Any, dataset: int | None, freq_mhz: float | None, htg: float | None, hrg: float | None, pol: str | None,
+    time_percent: float | None,
+) -> tuple[float, float, float, str, float, float | None]:  # fmt: skip
+    """Frequency, heights, polarisation, time % (flags first, then the SG3 dataset) and the file's reference Lb."""
+    ds = None
+    if dataset is not None:
+        if not 1 <= dataset <= len(profile.datasets):
+            raise typer.BadParameter(
+                f"{profile.source} has {len(profile.datasets)} dataset(s) in its measurement block",
+                param_hint="--dataset",
+            )
+        ds = profile.datasets[dataset - 1]
+    f = freq_mhz if freq_mhz is not None else (ds.freq_mhz if ds else None)
+    h_t = htg if htg is not None else (ds.tx_height_m if ds else None)
+    h_r = hrg if hrg is not None else (ds.rx_height_m if ds else 1.5)
+    missing = [name for name, v in (("--freq-mhz", f), ("--htg", h_t)) if v is None]
+    if missing:
+        raise typer.BadParameter(f"give {' and '.join(missing)} (or --dataset N of an SG3 file)")
+    polarisation = pol or (ds.polarisation if ds else "vertical")
+    p = time_percent if time_percent is not None else (ds.time_percent if ds else 50.0)
+    ref = ds.basic_transmission_loss_db if ds else None
+    return float(f), float(h_t), float(h_r), str(polarisation), float(p), ref  # type: ignore[arg-type]
+
+
+@app.command("path-loss")
+def path_loss(
+    project: ProjectArg = None,
+    profile_file: Annotated[
+        Path | None,
+        typer.Option("--profile", help="A terrain profile in the ITU-R SG3 CSV format instead of a project."),
+    ] = None,
+    dataset: Annotated[
+        int | None, typer.Option(help="Row N (from 1) of the SG3 file's measurement block: its frequency, heights, p.")
+    ] = None,
+    tx: Annotated[str | None, typer.Option("--from", help="Transmitter LON,LAT (degrees) in the project.")] = None,
+    rx: Annotated[str | None, typer.Option("--to", help="Receiver LON,LAT (degrees) in the project.")] = None,
+    freq_mhz: Annotated[float | None, typer.Option(help="Frequency, MHz (30-6000).")] = None,
+    htg: Annotated[float | None, typer.Option(help="Transmitter antenna height above ground, m.")] = None,
+    hrg: Annotated[float | None, typer.Option(help="Receiver antenna height above ground, m (default 1.5).")] = None,
+    pol: Annotated[str | None, typer.Option(help="horizontal or vertical (default vertical).")] = None,
+    time_percent: Annotated[float | None, typer.Option(help="p: % of time the loss is not exceeded (1-50).")] = None,
+    location_percent: Annotated[float, typer.Option(help="pL: % of locations (1-99); 50 = median.")] = 50.0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print everything as JSON (for scripts).")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Also draw the profile into this PNG file.")] = None,
+    config: Annotated[Path | None, typer.Option(help="TOML file overriding coverage/data/radio.toml.")] = None,
+) -> None:
+    """ITU-R P.1812-6 basic transmission loss of one path, with its intermediate values and the profile drawn.
+
+    Either an SG3 profile file (--profile, as published with the ITU-R validation data) or two points of a
+    project (--from/--to, over its DEM and land cover, as the raster engine sees them).
+    """
+    from coverage.radio.config import radio_config
+    from coverage.radio.p1812 import p1812_loss
+    from coverage.radio.pathplot import FIGURES, profile_chart, profile_png, result_dict
+    from coverage.radio.paths import profile_between
+    from coverage.radio.profiles import read_sg3_profile
+
+    a, b = _lonlat(tx, "--from"), _lonlat(rx, "--to")
+    try:
+        cfg = radio_config(config)["p1812"]
+        if profile_file is not None:
+            if a or b:
+                raise typer.BadParameter("give either --profile or --from/--to, not both")
+            prof = read_sg3_profile(profile_file)
+        elif a and b:
+            proj = _load_project(project or sample_manifest())
+            res = float(radio_config(config)["grid"]["resolution_m"])
+            prof = profile_between(proj, a, b, res_m=res, delta_n=cfg["delta_n"], n0=cfg["n0"], zone=cfg["zone"])
+        else:
+            raise typer.BadParameter("give --profile FILE, or --from LON,LAT and --to LON,LAT")
+        f, h_t, h_r, polarisation, p, ref = _path_inputs(
+            prof,
+            dataset,
+            freq_mhz,
+            htg,
+            hrg,
+            pol or (None if dataset else cfg["polarisation"]),
+            time_percent if time_percent is not None else (None if dataset else cfg["time_percent"]),
+        )
+        res_ = p1812_loss(
+            prof, f / 1000.0, p, h_t, h_r, pol=polarisation, pl_percent=location_percent,  # type: ignore[arg-type]
+            delta_n=prof.delta_n if prof.delta_n is not None else cfg["delta_n"],
+            n0=prof.n0 if prof.n0 is not None else cfg["n0"],
+        )  # fmt: skip
+    except CoverageError as exc:
+        err_console.print(f"[red]error[/] {exc}")
+        raise typer.Exit(1) from None
+    if plot is not None:
+        profile_png(prof, res_, h_t, h_r, plot)
+    if json_out:
+        doc = result_dict(prof, res_, h_t, h_r)
+        doc["file_reference_lb_db"] = ref
+        console.print_json(json.dumps(doc, default=float))
+        return
+    kind = "line of sight" if res_.los else "trans-horizon"
+    console.print(
+        f"[bold]{prof.name or prof.source}[/]: {res_.d_km:.3f} km ({kind}), {f:g} MHz, {polarisation}, Tx {h_t:g} m,"
+        f" Rx {h_r:g} m above ground; p = {p:g} % of time, pL = {location_percent:g} % of locations;"
+        f" effective Earth radius {res_.ae_km:,.0f} km",
+        highlight=False,
+    )
+    for line in profile_chart(prof, h_t, h_r):
+        console.print(line, highlight=False, markup=False)
+    table = Table(title="ITU-R P.1812-6, predicted", title_justify="left")
+    for c in ("quantity", "dB", "meaning"):
+        table.add_column(c, justify="right" if c == "dB" else "left")
+    for attr, symbol, meaning in FIGURES:
+        table.add_row(symbol, f"{getattr(res_, attr):.2f}", meaning)
+    console.print(table)
+    if ref is not None:
+        console.print(
+            f"The file's own Lb for this dataset: {ref:.2f} dB (predicted here − file: {res_.lb_db - ref:+.3f} dB).",
+            highlight=False,
+        )
+    if plot is not None:
+        console.print(f"Profile drawn to {plot}.")
+
+
 def _fmt_kpi(value: Any, unit: Any, num: Any = np.nan, den: Any = np.nan, basis: Any = "") -> str:
     if value is None or not np.isfinite(value):
         return "-"
