@@ -190,7 +190,7 @@ def inv_cum_norm(x: float) -> float:
     return sign * (t - xi)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def knife_edge_j_db(nu: float) -> float:
     """Knife-edge diffraction loss J(nu), dB, P.1812-6 eq. (12); 0 for nu <= -0.78."""
     if nu <= _J_THRESHOLD:
@@ -406,17 +406,19 @@ def terrain_roughness_m(d_km: np.ndarray, h_m: np.ndarray, hst_m: float, hsr_m: 
 
 # ---------------------------------------------------------------------------------------------- diffraction
 @numba.njit(cache=True)
-def bullington_db(d_km: np.ndarray, g_m: np.ndarray, hts_m: float, hrs_m: float, ap_km: float, f_ghz: float) -> float:
-    """Bullington diffraction loss Lbull (dB), P.1812-6 §4.3.1 eqs. (13)-(21).
+def bullington_nu_geom(d_km: np.ndarray, g_m: np.ndarray, hts_m: float, hrs_m: float, ap_km: float) -> float:
+    """Geometric diffraction factor of the Bullington construction, sqrt(m), P.1812-6 §4.3.1 eqs. (13)-(20).
 
-    ``g_m`` holds the heights of the intermediate points (terrain plus clutter for the actual profile, zeros
-    for the smooth profile); the terminal entries are not used. ``hts_m``, ``hrs_m`` are the antenna heights
-    on the same datum, ``ap_km`` the effective Earth radius.
+    The diffraction parameter is ``nu = nu_geom * sqrt(2 / lambda_m)``: ``nu_geom = clearance * sqrt(0.001 d /
+    (d_i (d - d_i)))`` (km, m), which is eq. (15) (line of sight, the largest over the intermediate points) or
+    eq. (20) (the Bullington point) without the wavelength. ``g_m`` holds the heights of the intermediate points
+    (terrain plus clutter for the actual profile, zeros for the smooth profile); the terminal entries are not used.
+    ``hts_m``, ``hrs_m`` are the antenna heights on the same datum, ``ap_km`` the effective Earth radius. A profile
+    without intermediate points gives ``-inf`` (no edge: J = 0).
     """
     n = d_km.size
     d = d_km[n - 1]
     ce = 1.0 / ap_km
-    lam = WAVELENGTH_M_GHZ / f_ghz
     stim = -math.inf
     for i in range(1, n - 1):
         di = d_km[i]
@@ -427,22 +429,40 @@ def bullington_db(d_km: np.ndarray, g_m: np.ndarray, hts_m: float, hrs_m: float,
         for i in range(1, n - 1):
             di = d_km[i]
             clearance = g_m[i] + 500.0 * ce * di * (d - di) - (hts_m * (d - di) + hrs_m * di) / d
-            nu_max = max(nu_max, clearance * math.sqrt(0.002 * d / (lam * di * (d - di))))
-        luc = knife_edge_j_db(nu_max)
-    else:
-        srim = -math.inf
-        for i in range(1, n - 1):
-            di = d_km[i]
-            srim = max(srim, (g_m[i] + 500.0 * ce * di * (d - di) - hrs_m) / (d - di))
-        dbp = (hrs_m - hts_m + srim * d) / (stim + srim)
-        nub = (hts_m + stim * dbp - (hts_m * (d - dbp) + hrs_m * dbp) / d) * math.sqrt(
-            0.002 * d / (lam * dbp * (d - dbp))
-        )
-        luc = knife_edge_j_db(nub)
-    return luc + (1.0 - math.exp(-luc / 6.0)) * (10.0 + 0.02 * d)
+            nu_max = max(nu_max, clearance * math.sqrt(0.001 * d / (di * (d - di))))
+        return nu_max
+    srim = -math.inf
+    for i in range(1, n - 1):
+        di = d_km[i]
+        srim = max(srim, (g_m[i] + 500.0 * ce * di * (d - di) - hrs_m) / (d - di))
+    dbp = (hrs_m - hts_m + srim * d) / (stim + srim)
+    return (hts_m + stim * dbp - (hts_m * (d - dbp) + hrs_m * dbp) / d) * math.sqrt(0.001 * d / (dbp * (d - dbp)))
+
+
+@numba.njit(cache=True, inline="always")
+def bullington_from_nu_db(nu_geom: float, d_km: float, f_ghz: float) -> float:
+    """Bullington loss Lbull (dB) from the geometric factor of :func:`bullington_nu_geom`, P.1812-6 eq. (21).
+
+    ``Luc = J(nu_geom sqrt(2 / lambda))`` (eq. (12), lambda = 0.2998 / f m) and
+    ``Lbull = Luc + (1 - exp(-Luc / 6)) (10 + 0.02 d)``.
+    """
+    luc = knife_edge_j_db(nu_geom * math.sqrt(2.0 * f_ghz / WAVELENGTH_M_GHZ))
+    return luc + (1.0 - math.exp(-luc / 6.0)) * (10.0 + 0.02 * d_km)
 
 
 @numba.njit(cache=True)
+def bullington_db(d_km: np.ndarray, g_m: np.ndarray, hts_m: float, hrs_m: float, ap_km: float, f_ghz: float) -> float:
+    """Bullington diffraction loss Lbull (dB), P.1812-6 §4.3.1 eqs. (13)-(21).
+
+    ``g_m`` holds the heights of the intermediate points (terrain plus clutter for the actual profile, zeros
+    for the smooth profile); the terminal entries are not used. ``hts_m``, ``hrs_m`` are the antenna heights
+    on the same datum, ``ap_km`` the effective Earth radius.
+    """
+    nu = bullington_nu_geom(d_km, g_m, hts_m, hrs_m, ap_km)
+    return bullington_from_nu_db(nu, d_km[d_km.size - 1], f_ghz)
+
+
+@numba.njit(cache=True, inline="always")
 def _first_term_one_surface_db(
     ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, eps_r: float, sigma: float, vertical: bool
 ) -> float:
@@ -470,7 +490,7 @@ def _first_term_one_surface_db(
     return -fx - g_sum
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def first_term_db(
     ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, omega: float, vertical: bool
 ) -> float:
@@ -479,12 +499,14 @@ def first_term_db(
     Interpolated on the fraction ``omega`` of the path over sea between land (epsilon_r 22, sigma 0.003 S/m)
     and sea (epsilon_r 80, sigma 5 S/m).
     """
+    if omega <= 0.0:  # an all-land path: the sea term has weight 0
+        return _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, LAND_EPSILON_R, LAND_SIGMA_S_M, vertical)
     land = _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, LAND_EPSILON_R, LAND_SIGMA_S_M, vertical)
     sea = _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, SEA_EPSILON_R, SEA_SIGMA_S_M, vertical)
     return omega * sea + (1.0 - omega) * land
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def spherical_earth_db(
     ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, omega: float, vertical: bool
 ) -> float:
@@ -516,6 +538,34 @@ def spherical_earth_db(
     return (1.0 - hse / hreq) * ldft
 
 
+@numba.njit(cache=True, inline="always")
+def delta_bullington_from_nu(
+    nu_actual: float,
+    nu_smooth: float,
+    d_km: float,
+    hts_s_m: float,
+    hrs_s_m: float,
+    ap_km: float,
+    f_ghz: float,
+    omega: float,
+    vertical: bool,
+) -> tuple[float, float, float, float]:
+    """Delta-Bullington loss for one effective Earth radius from the two Bullington factors, eqs. (37)-(39).
+
+    ``nu_actual``, ``nu_smooth``: :func:`bullington_nu_geom` of the actual profile and of the smooth profile (zero
+    heights, antennas at ``hts_s_m = hts - hstd`` and ``hrs_s_m = hrs - hsrd``, eq. (37)).
+
+    Returns
+    -------
+    tuple of float
+        ``(lbulla_db, lbulls_db, ldsph_db, ld_db)`` with ``Ld = Lbulla + max(Ldsph - Lbulls, 0)``.
+    """
+    lbulla = bullington_from_nu_db(nu_actual, d_km, f_ghz)
+    lbulls = bullington_from_nu_db(nu_smooth, d_km, f_ghz)
+    ldsph = spherical_earth_db(ap_km, f_ghz, d_km, hts_s_m, hrs_s_m, omega, vertical)
+    return lbulla, lbulls, ldsph, lbulla + max(ldsph - lbulls, 0.0)
+
+
 @numba.njit(cache=True)
 def delta_bullington_db(
     d_km: np.ndarray,
@@ -538,33 +588,35 @@ def delta_bullington_db(
         Bullington loss of the smooth profile (zero heights, antennas at ``hts - hstd`` and ``hrs - hsrd``,
         eq. (37)), spherical-Earth loss for those heights, and ``Ld = Lbulla + max(Ldsph - Lbulls, 0)``.
     """
-    lbulla = bullington_db(d_km, g_m, hts_m, hrs_m, ap_km, f_ghz)
     hts_s = hts_m - hstd_m
     hrs_s = hrs_m - hsrd_m
-    zeros = np.zeros_like(g_m)
-    lbulls = bullington_db(d_km, zeros, hts_s, hrs_s, ap_km, f_ghz)
+    nu_a = bullington_nu_geom(d_km, g_m, hts_m, hrs_m, ap_km)
+    nu_s = bullington_nu_geom(d_km, np.zeros_like(g_m), hts_s, hrs_s, ap_km)
     d = d_km[d_km.size - 1]
-    ldsph = spherical_earth_db(ap_km, f_ghz, d, hts_s, hrs_s, omega, vertical)
-    return lbulla, lbulls, ldsph, lbulla + max(ldsph - lbulls, 0.0)
+    return delta_bullington_from_nu(nu_a, nu_s, d, hts_s, hrs_s, ap_km, f_ghz, omega, vertical)
 
 
 # ------------------------------------------------------------------------------------------ troposcatter
 @numba.njit(cache=True)
 def troposcatter_db(f_ghz: float, d_km: float, theta_mrad: float, n0: float, p_percent: float) -> float:
     """Basic transmission loss due to troposcatter Lbs (dB), P.1812-6 §4.4 eqs. (44), (45)."""
-    lf = 25.0 * math.log10(f_ghz) - 2.5 * math.log10(0.5 * f_ghz) ** 2
-    return (
-        190.1
-        + lf
-        + 20.0 * math.log10(d_km)
-        + 0.573 * theta_mrad
-        - 0.15 * n0
-        - 10.125 * math.log10(50.0 / p_percent) ** 0.7
-    )
+    return troposcatter_frequency_db(f_ghz) + troposcatter_path_db(d_km, theta_mrad, n0, p_percent)
+
+
+@numba.njit(cache=True, inline="always")
+def troposcatter_frequency_db(f_ghz: float) -> float:
+    """The frequency-dependent loss Lf of troposcatter (dB), P.1812-6 eq. (45)."""
+    return 25.0 * math.log10(f_ghz) - 2.5 * math.log10(0.5 * f_ghz) ** 2
+
+
+@numba.njit(cache=True)
+def troposcatter_path_db(d_km: float, theta_mrad: float, n0: float, p_percent: float) -> float:
+    """The rest of eq. (44): ``Lbs - Lf`` (dB), independent of the frequency."""
+    return 190.1 + 20.0 * math.log10(d_km) + 0.573 * theta_mrad - 0.15 * n0 - 10.125 * math.log10(50.0 / p_percent) ** 0.7
 
 
 # ------------------------------------------------------------------------------------------------- ducting
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _site_shielding_db(theta_mrad: float, dl_km: float, f_ghz: float) -> float:
     """Site-shielding diffraction loss Ast or Asr (dB), P.1812-6 eqs. (48), (49)."""
     th = theta_mrad - 0.1 * dl_km
@@ -573,7 +625,7 @@ def _site_shielding_db(theta_mrad: float, dl_km: float, f_ghz: float) -> float:
     return 20.0 * math.log10(1.0 + 0.361 * th * math.sqrt(f_ghz * dl_km)) + 0.264 * th * f_ghz ** (1.0 / 3.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _sea_coupling_db(omega: float, dc_km: float, dl_km: float, hs_m: float) -> float:
     """Over-sea surface-duct coupling correction Act or Acr (dB), P.1812-6 eqs. (50), (51)."""
     if omega >= 0.75 and dc_km <= dl_km and dc_km <= 5.0:
@@ -606,10 +658,30 @@ def ducting_db(
 
     ``Lba = Af + Ad(p)``: fixed coupling losses (free-space term, the long-wavelength correction Alf below
     0.5 GHz, site shielding and over-sea coupling) plus the time-percentage and angular-distance dependent
-    loss within the anomalous propagation mechanism.
+    loss within the anomalous propagation mechanism, ``Ad(p) = gamma_d theta' + Ap``.
     """
+    af = ducting_coupling_db(f_ghz, theta_t_mrad, theta_r_mrad, dlt_km, dlr_km, hts_m, hrs_m, dct_km, dcr_km, omega)
+    theta_p = ducting_angle_mrad(d_km, ae_km, theta_t_mrad, theta_r_mrad, dlt_km, dlr_km)
+    a_p = ducting_time_db(p_percent, d_km, ae_km, hte_m, hre_m, hm_m, dlt_km, dlr_km, beta0, dlm_km)
+    return af + 5.0e-5 * ae_km * f_ghz ** (1.0 / 3.0) * theta_p + a_p
+
+
+@numba.njit(cache=True, inline="always")
+def ducting_coupling_db(
+    f_ghz: float,
+    theta_t_mrad: float,
+    theta_r_mrad: float,
+    dlt_km: float,
+    dlr_km: float,
+    hts_m: float,
+    hrs_m: float,
+    dct_km: float,
+    dcr_km: float,
+    omega: float,
+) -> float:
+    """Fixed coupling losses Af of ducting (dB), P.1812-6 eq. (47) with eqs. (48)-(51)."""
     alf = 45.375 - 137.0 * f_ghz + 92.5 * f_ghz**2 if f_ghz < 0.5 else 0.0
-    af = (
+    return (
         102.45
         + 20.0 * math.log10(f_ghz)
         + 20.0 * math.log10(dlt_km + dlr_km)
@@ -619,13 +691,36 @@ def ducting_db(
         + _sea_coupling_db(omega, dct_km, dlt_km, hts_m)
         + _sea_coupling_db(omega, dcr_km, dlr_km, hrs_m)
     )
-    gamma_d = 5.0e-5 * ae_km * f_ghz ** (1.0 / 3.0)
+
+
+@numba.njit(cache=True)
+def ducting_angle_mrad(
+    d_km: float, ae_km: float, theta_t_mrad: float, theta_r_mrad: float, dlt_km: float, dlr_km: float
+) -> float:
+    """Angular distance theta' of ducting (mrad), P.1812-6 eqs. (53a)-(53b); ``Ad = gamma_d theta' + Ap``."""
     th_t = min(theta_t_mrad, 0.1 * dlt_km)
     th_r = min(theta_r_mrad, 0.1 * dlr_km)
-    theta_p = 1000.0 * d_km / ae_km + th_t + th_r
+    return 1000.0 * d_km / ae_km + th_t + th_r
+
+
+@numba.njit(cache=True)
+def ducting_time_db(
+    p_percent: float,
+    d_km: float,
+    ae_km: float,
+    hte_m: float,
+    hre_m: float,
+    hm_m: float,
+    dlt_km: float,
+    dlr_km: float,
+    beta0: float,
+    dlm_km: float,
+) -> float:
+    """Time-percentage variability Ap of ducting (dB), P.1812-6 eqs. (54)-(56); independent of the frequency."""
     tau = duct_tau(dlm_km)
     alpha = max(-0.6 - _EPSILON_DUCT * 1.0e-9 * d_km**3.1 * tau, -3.4)
-    mu2 = min((500.0 * d_km**2 / (ae_km * (math.sqrt(hte_m) + math.sqrt(hre_m)) ** 2)) ** alpha, 1.0)
+    mu2_base = 500.0 * d_km**2 / (ae_km * (math.sqrt(hte_m) + math.sqrt(hre_m)) ** 2)
+    mu2 = 1.0 if mu2_base <= 1.0 else min(mu2_base**alpha, 1.0)  # alpha < 0: base^alpha >= 1 for base <= 1
     if hm_m <= 10.0:
         mu3 = 1.0
     else:
@@ -634,11 +729,63 @@ def ducting_db(
     beta = beta0 * mu2 * mu3
     lb = math.log10(beta)
     gamma = 1.076 / (2.0058 - lb) ** 1.012 * math.exp(-(9.51 - 4.8 * lb + 0.198 * lb**2) * 1.0e-6 * d_km**1.13)
-    a_p = -12.0 + (1.2 + 3.7e-3 * d_km) * math.log10(p_percent / beta) + 12.0 * (p_percent / beta) ** gamma
-    return af + gamma_d * theta_p + a_p
+    return -12.0 + (1.2 + 3.7e-3 * d_km) * math.log10(p_percent / beta) + 12.0 * (p_percent / beta) ** gamma
 
 
 # --------------------------------------------------------------------------------------------- combination
+@numba.njit(cache=True)
+def blend_fj(theta_mrad: float) -> float:
+    """Interpolation factor Fj of the angular distance, P.1812-6 eq. (57)."""
+    return 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _XI * (theta_mrad - _THETA_SW_MRAD) / _THETA_SW_MRAD))
+
+
+@numba.njit(cache=True)
+def blend_fk(d_km: float) -> float:
+    """Interpolation factor Fk of the path length, P.1812-6 eq. (58)."""
+    return 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _KAPPA * (d_km - _D_SW_KM) / _D_SW_KM))
+
+
+@numba.njit(cache=True)
+def blend_factors(theta_mrad: float, d_km: float) -> tuple[float, float]:
+    """Interpolation factors Fj (angular distance) and Fk (path length), P.1812-6 eqs. (57), (58)."""
+    return blend_fj(theta_mrad), blend_fk(d_km)
+
+
+@numba.njit(cache=True, inline="always")
+def combine_from_factors(
+    p_percent: float,
+    beta0: float,
+    omega: float,
+    fi: float,
+    fj: float,
+    fk: float,
+    lb0p: float,
+    lb0b: float,
+    ldp: float,
+    lbd50: float,
+    lbd: float,
+    lba: float,
+    lbs: float,
+) -> tuple[float, float, float, float, float]:
+    """Blend of the mechanisms into Lbc (dB), P.1812-6 eqs. (59)-(63), given Fi, Fj and Fk.
+
+    Returns
+    -------
+    tuple of float
+        ``(lminb0p, lminbap, lbda, lbam, lbc)``.
+    """
+    # eq. (59): the two cases p < beta0 and p >= beta0
+    below = lb0p + (1.0 - omega) * ldp
+    lminb0p = below if p_percent < beta0 else lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
+    # eq. (60), evaluated relative to the smaller term so that exp() cannot overflow
+    lo = min(lba, lb0p)
+    lminbap = lo + _ETA_DB * math.log(math.exp((lba - lo) / _ETA_DB) + math.exp((lb0p - lo) / _ETA_DB))
+    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
+    lbam = lbda + (lminb0p - lbda) * fj
+    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))
+    return lminb0p, lminbap, lbda, lbam, lbc
+
+
 @numba.njit(cache=True)
 def combine_db(
     p_percent: float,
@@ -662,18 +809,157 @@ def combine_db(
     tuple of float
         ``(fj, fk, lminb0p, lminbap, lbda, lbam, lbc)``.
     """
-    fj = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _XI * (theta_mrad - _THETA_SW_MRAD) / _THETA_SW_MRAD))
-    fk = 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _KAPPA * (d_km - _D_SW_KM) / _D_SW_KM))
-    # eq. (59): the two cases p < beta0 and p >= beta0
-    below = lb0p + (1.0 - omega) * ldp
-    lminb0p = below if p_percent < beta0 else lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
-    # eq. (60), evaluated relative to the smaller term so that exp() cannot overflow
-    lo = min(lba, lb0p)
-    lminbap = lo + _ETA_DB * math.log(math.exp((lba - lo) / _ETA_DB) + math.exp((lb0p - lo) / _ETA_DB))
-    lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
-    lbam = lbda + (lminb0p - lbda) * fj
-    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))
+    fj, fk = blend_factors(theta_mrad, d_km)
+    lminb0p, lminbap, lbda, lbam, lbc = combine_from_factors(
+        p_percent, beta0, omega, fi, fj, fk, lb0p, lb0b, ldp, lbd50, lbd, lba, lbs
+    )
     return fj, fk, lminb0p, lminbap, lbda, lbam, lbc
+
+
+# ------------------------------------------------------------------------------------------ path geometry
+GEOMETRY_NAMES = (
+    "d_km",
+    "hts_m",
+    "hrs_m",
+    "dlt_km",
+    "dlr_km",
+    "theta_t_mrad",
+    "theta_r_mrad",
+    "theta_mrad",
+    "hte_m",
+    "hre_m",
+    "hm_m",
+    "hts_smooth_m",
+    "hrs_smooth_m",
+    "nu_actual_50",
+    "nu_smooth_50",
+    "nu_actual_beta",
+    "nu_smooth_beta",
+    "omega",
+    "beta0_percent",
+    "ae_km",
+    "dlm_km",
+    # derived by path_terms, independent of the frequency
+    "fi",
+    "fj",
+    "fk",
+    "dfs_db",
+    "near_db",
+    "duct_angle_mrad",
+    "duct_time_db",
+    "tropo_path_db",
+)
+"""Names of the entries of a path's geometry vector: what :func:`path_terms` and :func:`path_losses` read.
+
+``nu_*`` are :func:`bullington_nu_geom` of the actual profile (terrain plus clutter) and of the smooth profile, for
+the median effective Earth radius a_e (``_50``) and for a_beta (``_beta``), sqrt(m). The last entries are filled by
+:func:`path_terms` from the others: ``fi``, ``fj``, ``fk`` (eqs. (40), (57), (58)), ``dfs_db`` = 20 log10 of the
+slant distance in km (eq. (8)), ``near_db`` = 2.6 (1 - exp(-(dlt + dlr) / 10)) (eq. (10)), the ducting angle and
+time terms (eqs. (53), (54)) and ``tropo_path_db`` = Lbs - Lf (eq. (44))."""
+
+N_GEOMETRY = len(GEOMETRY_NAMES)
+(
+    G_D,
+    G_HTS,
+    G_HRS,
+    G_DLT,
+    G_DLR,
+    G_THETA_T,
+    G_THETA_R,
+    G_THETA,
+    G_HTE,
+    G_HRE,
+    G_HM,
+    G_HTS_S,
+    G_HRS_S,
+    G_NU_A50,
+    G_NU_S50,
+    G_NU_AB,
+    G_NU_SB,
+    G_OMEGA,
+    G_BETA0,
+    G_AE,
+    G_DLM,
+    G_FI,
+    G_FJ,
+    G_FK,
+    G_DFS_DB,
+    G_NEAR_DB,
+    G_DUCT_ANGLE,
+    G_DUCT_TIME,
+    G_TROPO_PATH,
+) = range(N_GEOMETRY)
+
+
+@numba.njit(cache=True)
+def path_terms(geo: np.ndarray, p_percent: float, n0: float) -> None:
+    """Fill the frequency-independent terms of ``geo`` (``fi`` ... ``tropo_path_db``) from its geometry."""
+    d, beta0, ae, theta = geo[G_D], geo[G_BETA0], geo[G_AE], geo[G_THETA]
+    dlt, dlr = geo[G_DLT], geo[G_DLR]
+    geo[G_FI] = 1.0 if p_percent <= beta0 else inv_cum_norm(p_percent / 100.0) / inv_cum_norm(beta0 / 100.0)
+    geo[G_FJ], geo[G_FK] = blend_factors(theta, d)
+    geo[G_DFS_DB] = 20.0 * math.log10(math.sqrt(d * d + ((geo[G_HTS] - geo[G_HRS]) / 1000.0) ** 2))
+    geo[G_NEAR_DB] = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
+    geo[G_DUCT_ANGLE] = ducting_angle_mrad(d, ae, geo[G_THETA_T], geo[G_THETA_R], dlt, dlr)
+    geo[G_DUCT_TIME] = ducting_time_db(
+        p_percent, d, ae, geo[G_HTE], geo[G_HRE], geo[G_HM], dlt, dlr, beta0, geo[G_DLM]
+    )
+    geo[G_TROPO_PATH] = troposcatter_path_db(d, theta, n0, p_percent)
+
+
+@numba.njit(cache=True, inline="always")
+def path_losses(
+    geo: np.ndarray,
+    f_ghz: float,
+    p_percent: float,
+    vertical: bool,
+    dct_km: float,
+    dcr_km: float,
+    with_beta: bool,
+    out: np.ndarray,
+) -> None:
+    """The losses of P.1812-6 §4.2-§4.6 (eqs. (8)-(63)) from a path's geometry; fills their entries of ``out``.
+
+    ``geo`` is the geometry vector named by :data:`GEOMETRY_NAMES`, its derived terms filled by :func:`path_terms`;
+    ``out`` the vector of :data:`OUTPUT_NAMES`, of which ``fi``, ``fj``, ``fk`` and every loss from ``lbfs_db`` to
+    ``lbc_db`` are written (``lb_db`` and ``ep_dbuv_m`` are not: they need the location variability).
+    ``with_beta=False`` skips the delta-Bullington loss for a_beta and takes ``ldb = ld50``: only correct when
+    ``fi`` is 0, i.e. at p = 50 %, where the Recommendation's I(0.5) leaves fi below 1e-8 (the raster engine's
+    shortcut).
+    """
+    d, omega, beta0, ae = geo[G_D], geo[G_OMEGA], geo[G_BETA0], geo[G_AE]
+    hts_s, hrs_s, fi = geo[G_HTS_S], geo[G_HRS_S], geo[G_FI]
+    # §4.2 line of sight, eqs. (8)-(11)
+    lbfs = 92.4 + 20.0 * math.log10(f_ghz) + geo[G_DFS_DB]
+    lb0p = lbfs + geo[G_NEAR_DB] * math.log10(p_percent / 50.0)
+    lb0b = lbfs + geo[G_NEAR_DB] * math.log10(beta0 / 50.0)
+
+    # §4.3 diffraction, eqs. (37)-(43)
+    lbulla, lbulls, ldsph, ld50 = delta_bullington_from_nu(
+        geo[G_NU_A50], geo[G_NU_S50], d, hts_s, hrs_s, ae, f_ghz, omega, vertical
+    )
+    ldb = ld50
+    if with_beta:
+        a_beta = EARTH_RADIUS_KM * K_BETA
+        ldb = delta_bullington_from_nu(geo[G_NU_AB], geo[G_NU_SB], d, hts_s, hrs_s, a_beta, f_ghz, omega, vertical)[3]
+    ldp = ld50 + fi * (ldb - ld50)
+    lbd50 = lbfs + ld50
+    lbd = lb0p + ldp
+
+    # §4.4 troposcatter, §4.5 ducting, §4.6 combination
+    lbs = troposcatter_frequency_db(f_ghz) + geo[G_TROPO_PATH]
+    af = ducting_coupling_db(
+        f_ghz, geo[G_THETA_T], geo[G_THETA_R], geo[G_DLT], geo[G_DLR], geo[G_HTS], geo[G_HRS], dct_km, dcr_km, omega
+    )
+    lba = af + 5.0e-5 * ae * f_ghz ** (1.0 / 3.0) * geo[G_DUCT_ANGLE] + geo[G_DUCT_TIME]
+    fj, fk = geo[G_FJ], geo[G_FK]
+    lminb0p, lminbap, lbda, lbam, lbc = combine_from_factors(
+        p_percent, beta0, omega, fi, fj, fk, lb0p, lb0b, ldp, lbd50, lbd, lba, lbs
+    )
+    out[OUT_FI], out[OUT_FJ], out[OUT_FK], out[OUT_LBFS], out[OUT_LB0P], out[OUT_LB0B] = fi, fj, fk, lbfs, lb0p, lb0b
+    out[OUT_LBULLA], out[OUT_LBULLS], out[OUT_LDSPH], out[OUT_LD50], out[OUT_LDB] = lbulla, lbulls, ldsph, ld50, ldb
+    out[OUT_LDP], out[OUT_LBD50], out[OUT_LBD], out[OUT_LMINB0P], out[OUT_LBA] = ldp, lbd50, lbd, lminb0p, lba
+    out[OUT_LMINBAP], out[OUT_LBDA], out[OUT_LBAM], out[OUT_LBS], out[OUT_LBC] = lminbap, lbda, lbam, lbs, lbc
 
 
 # -------------------------------------------------------------------------------------------------- driver
@@ -701,10 +987,12 @@ def p1812_kernel(
 
     Parameters are those of :func:`coverage.radio.p1812.p1812_loss` as plain arrays and scalars (``zone`` as
     integers, ``phi_deg`` the path-centre latitude of eq. (4)). The entries of ``out`` are named by
-    :data:`OUTPUT_NAMES`; ``los`` is 1.0 for a line-of-sight path, else 0.0.
+    :data:`OUTPUT_NAMES`; ``los`` is 1.0 for a line-of-sight path, else 0.0. The path's geometry is computed
+    here, the losses by :func:`path_losses` (which the raster engine calls with the geometry of its radials).
     """
     n = d_km.size
     d = d_km[n - 1]
+    geo = np.empty(N_GEOMETRY)
     dtm, dlm, omega = zone_statistics(d_km, zone)
     beta0 = beta0_percent(phi_deg, dtm, dlm)
     ae = effective_earth_radius_km(delta_n)
@@ -720,43 +1008,26 @@ def p1812_kernel(
     hte = hts - hst_eff  # eq. (92a)
     hre = hrs - hsr_eff  # eq. (92b)
     hm = terrain_roughness_m(d_km, h_m, hst_eff, hsr_eff, ilt, ilr)
-
-    # §4.2 line of sight, eqs. (8)-(11)
-    dfs = math.sqrt(d * d + ((hts - hrs) / 1000.0) ** 2)
-    lbfs = 92.4 + 20.0 * math.log10(f_ghz) + 20.0 * math.log10(dfs)
-    near = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
-    lb0p = lbfs + near * math.log10(p_percent / 50.0)
-    lb0b = lbfs + near * math.log10(beta0 / 50.0)
-
-    # §4.3 diffraction, eqs. (37)-(43)
-    lbulla, lbulls, ldsph, ld50 = delta_bullington_db(d_km, g, hts, hrs, hstd, hsrd, ae, f_ghz, omega, vertical)
-    ldb = delta_bullington_db(d_km, g, hts, hrs, hstd, hsrd, a_beta, f_ghz, omega, vertical)[3]
-    fi = 1.0 if p_percent <= beta0 else inv_cum_norm(p_percent / 100.0) / inv_cum_norm(beta0 / 100.0)
-    ldp = ld50 + fi * (ldb - ld50)
-    lbd50 = lbfs + ld50
-    lbd = lb0p + ldp
-
-    # §4.4 troposcatter, §4.5 ducting, §4.6 combination
-    lbs = troposcatter_db(f_ghz, d, theta, n0, p_percent)
-    lba = ducting_db(
-        f_ghz, p_percent, d, ae, theta_t, theta_r, dlt, dlr, hts, hrs, hte, hre, hm, dct_km, dcr_km, omega, beta0, dlm
-    )
-    fj, fk, lminb0p, lminbap, lbda, lbam, lbc = combine_db(
-        p_percent, beta0, omega, theta, d, fi, lb0p, lb0b, ldp, lbd50, lbd, lba, lbs
-    )
+    hts_s, hrs_s = hts - hstd, hrs - hsrd  # eq. (37)
+    zeros = np.zeros_like(g)
+    geo[G_D], geo[G_HTS], geo[G_HRS], geo[G_DLT], geo[G_DLR] = d, hts, hrs, dlt, dlr
+    geo[G_THETA_T], geo[G_THETA_R], geo[G_THETA], geo[G_HTE], geo[G_HRE] = theta_t, theta_r, theta, hte, hre
+    geo[G_HM], geo[G_HTS_S], geo[G_HRS_S], geo[G_OMEGA], geo[G_BETA0] = hm, hts_s, hrs_s, omega, beta0
+    geo[G_AE], geo[G_DLM] = ae, dlm
+    geo[G_NU_A50] = bullington_nu_geom(d_km, g, hts, hrs, ae)
+    geo[G_NU_S50] = bullington_nu_geom(d_km, zeros, hts_s, hrs_s, ae)
+    geo[G_NU_AB] = bullington_nu_geom(d_km, g, hts, hrs, a_beta)
+    geo[G_NU_SB] = bullington_nu_geom(d_km, zeros, hts_s, hrs_s, a_beta)
+    path_terms(geo, p_percent, n0)
+    path_losses(geo, f_ghz, p_percent, vertical, dct_km, dcr_km, True, out)
 
     # §4.7-§4.10 location variability and field strength, eqs. (69), (70)
-    lb = max(lb0p, lbc - inv_cum_norm(pl_percent / 100.0) * sigma_l_db)
+    lb = max(out[OUT_LB0P], out[OUT_LBC] - inv_cum_norm(pl_percent / 100.0) * sigma_l_db)
     ep = 199.36 + 20.0 * math.log10(f_ghz) - lb
 
     out[OUT_D], out[OUT_PHI], out[OUT_DTM], out[OUT_DLM], out[OUT_OMEGA] = d, phi_deg, dtm, dlm, omega
     out[OUT_BETA0], out[OUT_AE], out[OUT_HTS], out[OUT_HRS], out[OUT_LOS] = beta0, ae, hts, hrs, 0.0 if trans else 1.0
     out[OUT_DLT], out[OUT_DLR], out[OUT_THETA_T], out[OUT_THETA_R], out[OUT_THETA] = dlt, dlr, theta_t, theta_r, theta
     out[OUT_HST], out[OUT_HSR], out[OUT_HST_EFF], out[OUT_HSR_EFF], out[OUT_HSTD] = hst, hsr, hst_eff, hsr_eff, hstd
-    hts_s, hrs_s = hts - hstd, hrs - hsrd
     out[OUT_HSRD], out[OUT_HTS_SMOOTH], out[OUT_HRS_SMOOTH], out[OUT_HTE], out[OUT_HRE] = hsrd, hts_s, hrs_s, hte, hre
-    out[OUT_HM], out[OUT_FI], out[OUT_FJ], out[OUT_FK], out[OUT_LBFS] = hm, fi, fj, fk, lbfs
-    out[OUT_LB0P], out[OUT_LB0B], out[OUT_LBULLA], out[OUT_LBULLS], out[OUT_LDSPH] = lb0p, lb0b, lbulla, lbulls, ldsph
-    out[OUT_LD50], out[OUT_LDB], out[OUT_LDP], out[OUT_LBD50], out[OUT_LBD] = ld50, ldb, ldp, lbd50, lbd
-    out[OUT_LMINB0P], out[OUT_LBA], out[OUT_LMINBAP], out[OUT_LBDA], out[OUT_LBAM] = lminb0p, lba, lminbap, lbda, lbam
-    out[OUT_LBS], out[OUT_LBC], out[OUT_LB], out[OUT_EP] = lbs, lbc, lb, ep
+    out[OUT_HM], out[OUT_LB], out[OUT_EP] = hm, lb, ep

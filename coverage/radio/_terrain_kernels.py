@@ -578,10 +578,43 @@ def _max_nu_near_rx(
     :func:`max_nu_naive`. ``st``, ``lg``: the sparse table of ``q`` (:func:`_build_sparse_max`);
     ``stack``: int64 scratch of ``4 st.shape[0] + 8`` entries.
     """
+    return _max_nu_near_rx_above(p, q, st, lg, step, lo, hi, xa, ya, xb, yb, half_ce, guess, stack, -np.inf, -1)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _max_nu_near_rx_above(
+    p: np.ndarray,
+    q: np.ndarray,
+    st: np.ndarray,
+    lg: np.ndarray,
+    step: float,
+    lo: int,
+    hi: int,
+    xa: float,
+    ya: float,
+    xb: float,
+    yb: float,
+    half_ce: float,
+    guess: int,
+    stack: np.ndarray,
+    best0: float,
+    arg0: int,
+) -> tuple[float, int]:
+    """Exact ``max_nu_naive`` over ``lo <= i < hi`` and a caller's candidate (factor ``best0``, index ``arg0``).
+
+    :func:`_max_nu_near_rx` with a candidate from outside the range (e.g. the points of a path beyond a radial's
+    samples): the range is searched only for points reaching it (ties go to the lower index, so give ``arg0`` an
+    index above ``hi`` for a candidate lying beyond the range). Returns ``(best0, arg0)`` when no point of the
+    range reaches ``best0``.
+    """
     dab = xb - xa
     m = (yb - ya) / dab
     c1 = (xa + xb) * half_ce - m
     cb = -xa * xb * half_ce - ya + m * xa + c1 * xa
+    if best0 > -np.inf:  # the whole range against the caller's candidate first: often nothing can reach it
+        thr = best0 - 1e-9 * (1.0 + abs(best0))
+        if _line_factor_below(_range_max(st, lg, lo, hi) + cb, c1, lo * step - xa, (hi - 1) * step - xa, dab, thr, thr * thr):
+            return best0, arg0
     # first candidate: the receiver's neighbour or the last argmax, the larger factor by h^2 / (u (D - u))
     g0 = hi - 1
     if guess >= lo and guess < hi - 1:
@@ -592,11 +625,15 @@ def _max_nu_near_rx(
         if hg < 0.0 and (h >= 0.0 or hg * hg * (u * (dab - u)) < h * h * (ug * (dab - ug))):
             g0 = guess
     best = nu_point(g0 * step, p[g0], xa, ya, xb, yb, half_ce)
+    arg0_ = g0
+    if best0 > best:
+        best = best0
+        arg0_ = arg0
     near = NEAR
     if guess >= lo and 2 * (hi - guess) > NEAR and hi - guess <= 2 * NEAR:
         near = 2 * (hi - guess)
     end = max(lo, hi - near)
-    best, arg = _scan_points(p, q, step, end, hi, xa, ya, xb, yb, half_ce, c1, cb, best, g0, g0)
+    best, arg = _scan_points(p, q, step, end, hi, xa, ya, xb, yb, half_ce, c1, cb, best, arg0_, g0)
     w = near
     while end > lo:
         # the rest [lo, end): stop when none of it can reach the best

@@ -1,0 +1,798 @@
+"""Numba kernels of ITU-R P.1812-6 around a site, for the raster engine's P.1812 chain.
+
+Every grid pixel within the radius gets the loss of its own path, built from two parts:
+
+* the **far part** comes from the nearest of the site's radials (one profile per radial, samples one pixel apart,
+  DEM bilinear between pixel centres, clutter of the pixel each sample falls in): the radial's samples before the
+  near part, read from quantities kept along the radial as the pixels are taken in order of distance;
+* the **near part** is exact: the last :data:`NEAR_POINTS` intermediate points of the straight path from the site
+  to the pixel centre, spaced as :func:`coverage.radio.paths.profile_between` spaces them, and the receiver at the
+  pixel centre. The clutter next to the receiver decides P.1812's terminal-clutter loss (tens of dB between an open
+  and a wooded neighbour pixel), so it is never borrowed from a radial.
+
+Everything P.1812-6 computes from a profile is found from running quantities of the far part plus the few near
+points, never by a pass over the profile:
+
+* the least-squares smooth-Earth sums of eqs. (83)-(84) are cumulative;
+* the transmitter's horizon angle (eq. (76)), the largest ``h_i / d_i`` of eq. (88) and the transmitter-side
+  Bullington slope ``S_tim`` (eq. (14)) are running maxima;
+* the receiver-side maxima (the receiver's horizon angle, eq. (79); ``S_rim``, eq. (18); the largest
+  ``h_i / (d - d_i)`` of eq. (88)) are tangents from the receiver to an upper convex hull of the far part, the Earth
+  bulge folded into the points as :func:`coverage.radio._terrain_kernels._radial_bullington` does (O(log n));
+* the height of the highest obstruction above the direct path (eq. (87)) is the maximum of a linear function over
+  the upper hull of the terrain (O(log n));
+* the line-of-sight ``nu_max`` of the Bullington construction (eq. (15)) and the line-of-sight horizon point
+  (eq. (78a)) are the exact searches of :func:`coverage.radio._terrain_kernels._max_nu_near_rx`; on the smooth
+  profile (zero heights) ``S_tim`` and ``S_rim`` are strictly concave in the distance (the best of two points around
+  the continuous maximum is exact) and the line-of-sight factor rises to one maximum and falls (a climb from the
+  previous pixel's maximum is exact);
+* the terrain roughness of eq. (93) only counts above 10 m (eq. (56)): a bound from a sparse table of range maxima
+  settles it, an exact scan runs when the bound exceeds 10 m;
+* the terms that depend on the path length alone (beta0, Fi, Fk, the troposcatter and ducting time terms) come from
+  a table every metre (:func:`distance_tables`, linear interpolation).
+
+The geometry fills the vector :mod:`coverage.radio._p1812_kernels` names (``GEOMETRY_NAMES``), and
+:func:`~coverage.radio._p1812_kernels.path_losses`, the point-to-point kernel's own function, gives the losses for
+each frequency. The result per pixel is ``max(Lb0p, Lbc)``: the basic transmission loss at p % of time and 50 % of
+locations (eq. (69)).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numba import prange
+
+from coverage.radio._p1812_kernels import (
+    EARTH_RADIUS_KM,
+    G_AE,
+    G_BETA0,
+    G_D,
+    G_DFS_DB,
+    G_DLM,
+    G_DLR,
+    G_DLT,
+    G_DUCT_ANGLE,
+    G_DUCT_TIME,
+    G_FI,
+    G_FJ,
+    G_FK,
+    G_HM,
+    G_HRE,
+    G_HRS,
+    G_HRS_S,
+    G_HTE,
+    G_HTS,
+    G_HTS_S,
+    G_NEAR_DB,
+    G_NU_A50,
+    G_NU_AB,
+    G_NU_S50,
+    G_NU_SB,
+    G_OMEGA,
+    G_THETA,
+    G_THETA_R,
+    G_THETA_T,
+    G_TROPO_PATH,
+    K_BETA,
+    N_GEOMETRY,
+    N_OUT,
+    OUT_LB0P,
+    OUT_LBC,
+    ZONE_INLAND,
+    ZONE_SEA,
+    beta0_percent,
+    blend_fj,
+    blend_fk,
+    ducting_angle_mrad,
+    ducting_time_db,
+    inv_cum_norm,
+    path_losses,
+    troposcatter_path_db,
+)
+from coverage.radio._terrain_kernels import (
+    _build_sparse_max,
+    _bullington_point_nu,
+    _max_nu_near_rx_above,
+    _range_max,
+    bilinear_frac,
+    nu_point,
+)
+
+NEAR_POINTS = 12
+"""Intermediate points next to the receiver taken from the pixel's own straight path (360 m at 30 m pixels)."""
+
+_BEYOND = 1 << 40  # index of a near point for the far-part searches (above every radial sample: ties go to the far part)
+
+TABLE_STEP_M = 1.0
+"""Spacing of the tables of the path-length terms (:func:`distance_tables`), m."""
+
+HULL_HQ = 0
+"""Hull of ``(x_i, h_i - x_i^2 / (2 a_e))``: the receiver's horizon (terrain, Earth bulge folded in)."""
+HULL_H = 1
+"""Hull of ``(x_i, h_i)``: the obstruction above the direct path and its angles (eqs. (87), (88), no bulge)."""
+HULL_GQ = 2
+"""Hull of ``(x_i, g_i - x_i^2 / (2 a_e))``: the receiver-side Bullington slope of the actual profile."""
+HULL_GQB = 3
+"""The same for a_beta (time percentages below 50 %)."""
+
+RUN_THETA_T = 0  # max (h_i - hts) / x_i - x_i / (2 a_e): the transmitter's horizon (eq. (76))
+RUN_AOB_T = 1  # max (h_i - hts) / x_i (eq. (88) less the direct path's slope)
+RUN_STIM = 2  # max (g_i - hts) / x_i - x_i / (2 a_e) (eq. (14) less d / (2 a_e))
+RUN_STIM_B = 3  # the same for a_beta
+
+# rows of the tables of the path-length terms
+JT_BETA0 = 0
+JT_FI = 1
+JT_FK = 2
+JT_NEAR = 3  # eq. (10) with dlt + dlr = d (line of sight)
+JT_TROPO = 4  # Lbs - Lf - 0.573 theta (eq. (44))
+JT_AP = 5  # Ap of eq. (54) with mu2 = mu3 = 1
+JT_DLM = 6
+N_JT = 7
+
+ROUGHNESS_THRESHOLD_M = 10.0
+"""Terrain roughness hm at and below which eq. (56) gives mu3 = 1 (nothing else reads hm)."""
+
+
+# ------------------------------------------------------------------------------------------------- helpers
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _atan(x: float) -> float:
+    """Arctangent (radians): Abramowitz & Stegun (1964) 4.4.49 on [-1, 1] (|error| <= 2e-8 rad, i.e. 2e-5 mrad on
+    the horizon angles), ``pi/2 - atan(1/x)`` beyond; the engine kernel's polynomial."""
+    big = abs(x) > 1.0
+    t = 1.0 / x if big else x
+    t2 = t * t
+    p = 0.0028662257
+    p = p * t2 - 0.0161657367
+    p = p * t2 + 0.0429096138
+    p = p * t2 - 0.0752896400
+    p = p * t2 + 0.1065626393
+    p = p * t2 - 0.1420889944
+    p = p * t2 + 0.1999355085
+    p = p * t2 - 0.3333314528
+    a = t * (1.0 + p * t2)
+    if big:
+        return (0.5 * math.pi - a) if x > 0.0 else (-0.5 * math.pi - a)
+    return a
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _hull_push(hx: np.ndarray, hq: np.ndarray, hi: np.ndarray, hm: np.ndarray, k: int, x: float, q: float, i: int):
+    """Append point ``(x, q)`` (index ``i``, x increasing) to upper hull ``k`` (monotone chain)."""
+    m = hm[k]
+    while m >= 2 and (hx[k, m - 1] - hx[k, m - 2]) * (q - hq[k, m - 2]) - (hq[k, m - 1] - hq[k, m - 2]) * (
+        x - hx[k, m - 2]
+    ) >= 0.0:
+        m -= 1
+    hx[k, m] = x
+    hq[k, m] = q
+    hi[k, m] = i
+    hm[k] = m + 1
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _hull_tangent(hx: np.ndarray, hq: np.ndarray, hm: np.ndarray, k: int, xr: float, yr: float) -> int:
+    """Vertex of hull ``k`` with the largest slope ``(q - yr) / (xr - x)`` from a point right of it (binary search)."""
+    lo = 0
+    hi = hm[k] - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if (hq[k, mid] - yr) / (xr - hx[k, mid]) < (hq[k, mid + 1] - yr) / (xr - hx[k, mid + 1]):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _hull_linear_max(hx: np.ndarray, hq: np.ndarray, hm: np.ndarray, k: int, s: float) -> float:
+    """Largest ``q + s x`` over the vertices of hull ``k`` (binary search on the edge slopes)."""
+    lo = 0
+    hi = hm[k] - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if (hq[k, mid + 1] - hq[k, mid]) + s * (hx[k, mid + 1] - hx[k, mid]) > 0.0:
+            lo = mid + 1
+        else:
+            hi = mid
+    return hq[k, lo] + s * hx[k, lo]
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _concave_best(a: float, b: float, c: float, step: float, x_opt: float, lo: int, hi: int, rev: float) -> float:
+    """Largest ``a + b x - c / (rev - x)`` (``rev`` > every x) or ``a + b x - c / x`` (``rev`` = 0) over
+    ``x = i step``, ``lo <= i <= hi``: strictly concave, so one of the two points around ``x_opt`` (exact)."""
+    i0 = min(max(int(x_opt / step), lo), hi)
+    best = -math.inf
+    for i in (i0, min(i0 + 1, hi)):
+        x = i * step
+        v = a + b * x - c / ((rev - x) if rev > 0.0 else x)
+        best = max(best, v)
+    return best
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _zone_terms(d_km: float, zone: int) -> tuple[float, float, float]:
+    """``(dtm_km, dlm_km, omega)`` of §3.6 for a path lying wholly in one radio-climatic zone."""
+    if zone == ZONE_SEA:
+        return 0.0, 0.0, 1.0
+    return d_km, (d_km if zone == ZONE_INLAND else 0.0), 0.0
+
+
+# ------------------------------------------------------------------------------------ path-length tables
+@numba.njit(cache=True, error_model="numpy")
+def distance_tables(max_dist_m: float, phi_deg: float, zone: int, p_percent: float, n0: float) -> np.ndarray:
+    """Terms of a path that depend on its length only, every :data:`TABLE_STEP_M` from 0 to ``max_dist_m``.
+
+    Rows (``JT_*``): beta0 (eq. (5), at the latitude ``phi_deg``), Fi (eq. (40)), Fk (eq. (58)), the line-of-sight
+    term of eq. (10), the troposcatter loss less Lf and its angular term (eq. (44)), the ducting term Ap
+    (eq. (54)) for mu2 = mu3 = 1, and dlm. Paths shorter than 1 m take the 1 m values.
+    """
+    n = int(math.ceil(max_dist_m / TABLE_STEP_M)) + 2
+    jt = np.empty((N_JT, n))
+    for j in range(n):
+        d = max(j * TABLE_STEP_M, 1.0) / 1000.0
+        dtm, dlm, _ = _zone_terms(d, zone)
+        b0 = beta0_percent(phi_deg, dtm, dlm)
+        jt[JT_BETA0, j] = b0
+        jt[JT_FI, j] = 1.0 if p_percent <= b0 else inv_cum_norm(p_percent / 100.0) / inv_cum_norm(b0 / 100.0)
+        jt[JT_FK, j] = blend_fk(d)
+        jt[JT_NEAR, j] = 2.6 * (1.0 - math.exp(-0.1 * d))
+        jt[JT_TROPO, j] = troposcatter_path_db(d, 0.0, n0, p_percent)
+        # huge effective heights make mu2's base tiny (mu2 = 1); hm = 0 gives mu3 = 1
+        jt[JT_AP, j] = ducting_time_db(p_percent, d, 1.0e6, 1.0e6, 1.0e6, 0.0, 0.0, 0.0, b0, dlm)
+        jt[JT_DLM, j] = dlm
+    return jt
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _table(jt: np.ndarray, row: int, d_m: float) -> float:
+    """Row ``row`` of :func:`distance_tables` at ``d_m`` (linear interpolation)."""
+    f = d_m / TABLE_STEP_M
+    i = min(int(f), jt.shape[1] - 2)
+    w = f - i
+    return jt[row, i] * (1.0 - w) + jt[row, i + 1] * w
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _path_terms(geo: np.ndarray, jt: np.ndarray, p_percent: float, los: bool) -> None:
+    """:func:`~coverage.radio._p1812_kernels.path_terms`, the terms of the path length from the tables."""
+    d, ae, theta = geo[G_D], geo[G_AE], geo[G_THETA]
+    d_m = d * 1000.0
+    dlt, dlr = geo[G_DLT], geo[G_DLR]
+    geo[G_FI] = _table(jt, JT_FI, d_m)
+    geo[G_FJ] = blend_fj(theta)
+    geo[G_FK] = _table(jt, JT_FK, d_m)
+    geo[G_DFS_DB] = 20.0 * math.log10(math.sqrt(d * d + ((geo[G_HTS] - geo[G_HRS]) / 1000.0) ** 2))
+    geo[G_NEAR_DB] = _table(jt, JT_NEAR, d_m) if los else 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
+    geo[G_DUCT_ANGLE] = ducting_angle_mrad(d, ae, geo[G_THETA_T], geo[G_THETA_R], dlt, dlr)
+    hte, hre, hm = geo[G_HTE], geo[G_HRE], geo[G_HM]
+    if hm <= ROUGHNESS_THRESHOLD_M and 500.0 * d * d <= ae * (math.sqrt(hte) + math.sqrt(hre)) ** 2:
+        geo[G_DUCT_TIME] = _table(jt, JT_AP, d_m)  # mu2 = mu3 = 1
+    else:
+        geo[G_DUCT_TIME] = ducting_time_db(p_percent, d, ae, hte, hre, hm, dlt, dlr, geo[G_BETA0], geo[G_DLM])
+    geo[G_TROPO_PATH] = _table(jt, JT_TROPO, d_m) + 0.573 * theta
+
+
+# ------------------------------------------------------------------------ geometry: far part + near points
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _pos(c: int, jp: int, step: float, ny: np.ndarray) -> float:
+    """Distance (m) of point ``c`` of a pixel's profile: radial sample ``c`` (c <= jp) or near point ``c - jp - 1``."""
+    return c * step if c <= jp else ny[c - jp - 1]
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _horizons(jp, step, h, qh, st_h, lg, hts, hrs, d, half_ce, run, ilt_run, hx, hq, hi, hm, kn, ny, nh, guess, stack):
+    """Horizon angles (mrad) and distances (km) of the path, eqs. (76)-(81), and its horizon points.
+
+    Far part (radial samples 1..jp) from the running maximum, the hull tangent or the line-of-sight search; near
+    points directly (ties go to the far part, the lower index, as in the Recommendation).
+    Returns ``(trans_horizon, theta_t, theta_r, dlt_km, dlr_km, ilt, ilr, guess)``.
+    """
+    theta_td = (hrs - hts) / d - half_ce * d
+    th = run[RUN_THETA_T] if jp >= 1 else -math.inf
+    ct = ilt_run if jp >= 1 else 0
+    for q in range(kn):
+        v = (nh[q] - hts) / ny[q] - half_ce * ny[q]
+        if v > th:
+            th = v
+            ct = jp + 1 + q
+    if jp + kn >= 1 and th > theta_td:  # trans-horizon: the highest elevation angles
+        c = half_ce * d
+        hh = hrs - c * d
+        best = -math.inf
+        cr = 0
+        if jp >= 1:
+            k = _hull_tangent(hx, hq, hm, HULL_HQ, d, hh)
+            best = (hq[HULL_HQ, k] - hh) / (d - hx[HULL_HQ, k]) - 2.0 * c
+            cr = hi[HULL_HQ, k]
+        for q in range(kn):
+            dr = d - ny[q]
+            v = (nh[q] - hrs) / dr - half_ce * dr
+            if v > best:
+                best = v
+                cr = jp + 1 + q
+        pt = _pos(ct, jp, step, ny)
+        pr = _pos(cr, jp, step, ny)
+        return True, 1000.0 * _atan(th), 1000.0 * _atan(best), pt / 1000.0, (d - pr) / 1000.0, ct, cr, guess
+    theta_t = 1000.0 * _atan(theta_td)
+    theta_r = 1000.0 * _atan((hts - hrs) / d - half_ce * d)
+    best = -math.inf
+    cl = 0
+    for q in range(kn):  # line of sight: the point with the highest diffraction parameter (eq. (78a))
+        v = nu_point(ny[q], nh[q], 0.0, hts, d, hrs, half_ce)
+        if v > best:
+            best = v
+            cl = jp + 1 + q
+    if jp >= 1:  # the far part, searched for points reaching the near part's best
+        _, far = _max_nu_near_rx_above(
+            h, qh, st_h, lg, step, 1, jp + 1, 0.0, hts, d, hrs, half_ce, guess, stack, best, _BEYOND
+        )
+        if far != _BEYOND:
+            cl = far
+            guess = far
+    pl = _pos(cl, jp, step, ny)
+    return False, theta_t, theta_r, pl / 1000.0, (d - pl) / 1000.0, cl, cl, guess
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _smooth_heights(jp, kn, ny, nh, h0, hr, hts, hrs, d, hst, hsr, run, hx, hq, hm) -> tuple[float, float]:
+    """Smooth-surface heights for the diffraction model hstd, hsrd (m), eqs. (87)-(89).
+
+    The obstruction height above the direct path, ``max h_i - hts + s x_i`` with ``s = (hts - hrs) / d``, is a
+    linear maximum over the terrain's upper hull; ``max h_obs_i / x_i`` a running maximum plus ``s``; and
+    ``max h_obs_i / (d - x_i) = max (h_i - hrs) / (d - x_i) - s`` the tangent from the receiver to that hull.
+    """
+    hstp, hsrp = hst, hsr
+    if jp + kn >= 1:
+        s = (hts - hrs) / d
+        hobs = _hull_linear_max(hx, hq, hm, HULL_H, s) if jp >= 1 else -math.inf
+        for q in range(kn):
+            hobs = max(hobs, nh[q] + s * ny[q])
+        hobs -= hts
+        if hobs > 0.0:
+            at = run[RUN_AOB_T] if jp >= 1 else -math.inf
+            ar = -math.inf
+            if jp >= 1:
+                k = _hull_tangent(hx, hq, hm, HULL_H, d, hrs)
+                ar = (hq[HULL_H, k] - hrs) / (d - hx[HULL_H, k])
+            for q in range(kn):
+                at = max(at, (nh[q] - hts) / ny[q])
+                ar = max(ar, (nh[q] - hrs) / (d - ny[q]))
+            aobt = at + s
+            aobr = ar - s
+            hstp = hst - hobs * aobt / (aobt + aobr)
+            hsrp = hsr - hobs * aobr / (aobt + aobr)
+    return min(hstp, h0), min(hsrp, hr)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _roughness(jp, step, h, st_raw, lg, kn, ny, nh, ct, cr, hst_eff, slope_km) -> float:
+    """Terrain roughness hm (eq. (93)) between the horizon points ``ct``..``cr``, or a bound of it when that is at
+    most 10 m (then mu3 = 1 whatever its exact value)."""
+    if ct > cr:
+        return 0.0
+    bound = -math.inf
+    b = min(cr, jp)
+    if ct <= b:
+        line_lo = min(hst_eff + slope_km * (ct * step / 1000.0), hst_eff + slope_km * (b * step / 1000.0))
+        bound = (_range_max(st_raw, lg, ct, b + 1) if b > ct else h[ct]) - line_lo
+    for q in range(kn):
+        c = jp + 1 + q
+        if ct <= c <= cr:
+            bound = max(bound, nh[q] - (hst_eff + slope_km * (ny[q] / 1000.0)))
+    if bound <= ROUGHNESS_THRESHOLD_M:
+        return max(bound, 0.0)
+    hm = 0.0
+    for c in range(ct, b + 1):
+        hm = max(hm, h[c] - (hst_eff + slope_km * (c * step / 1000.0)))
+    for q in range(kn):
+        c = jp + 1 + q
+        if ct <= c <= cr:
+            hm = max(hm, nh[q] - (hst_eff + slope_km * (ny[q] / 1000.0)))
+    return hm
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _actual_nu(jp, step, g, qg, st, lg, hts, hrs, d, half_ce, stim_run, hx, hq, hm, hull, kn, ny, ng, guess, stack):
+    """Bullington factor of the actual profile (terrain plus clutter), eqs. (14)-(20); (nu, argmax of the far part)."""
+    if jp + kn == 0:
+        return -math.inf, guess
+    stim = stim_run + half_ce * d if jp >= 1 else -math.inf
+    for q in range(kn):
+        stim = max(stim, (ng[q] + half_ce * ny[q] * (d - ny[q]) - hts) / ny[q])
+    if stim < (hrs - hts) / d:
+        best = -math.inf
+        for q in range(kn):
+            best = max(best, nu_point(ny[q], ng[q], 0.0, hts, d, hrs, half_ce))
+        if jp >= 1:  # the far part, searched for points reaching the near part's best
+            best, far = _max_nu_near_rx_above(
+                g, qg, st, lg, step, 1, jp + 1, 0.0, hts, d, hrs, half_ce, guess, stack, best, _BEYOND
+            )
+            guess = far if far != _BEYOND else guess
+        return best, guess
+    c = half_ce * d
+    hh = hrs - c * d
+    srim = -math.inf
+    if jp >= 1:
+        k = _hull_tangent(hx, hq, hm, hull, d, hh)
+        srim = (hq[hull, k] - hh) / (d - hx[hull, k]) - c
+    for q in range(kn):
+        srim = max(srim, (ng[q] + half_ce * ny[q] * (d - ny[q]) - hrs) / (d - ny[q]))
+    return _bullington_point_nu(stim, srim, hts, hrs, d), guess
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _climb(jp: int, step: float, hts_s: float, hrs_s: float, d: float, half_ce: float, guess: int) -> tuple[float, int]:
+    """Largest line-of-sight factor of the smooth profile over radial samples 1..jp, climbing from ``guess``.
+
+    With ``x = d sin^2 t`` the factor is ``sqrt(d) (half_ce d sin(2t) / 2 - (hts_s / d) cot t - (hrs_s / d) tan t)``,
+    strictly concave in t: the samples' factors rise to one maximum and fall, so a local maximum is the maximum
+    (ties to the lower index, as eq. (15)).
+    """
+    i = min(max(guess, 1), jp)
+    v = nu_point(i * step, 0.0, 0.0, hts_s, d, hrs_s, half_ce)
+    while i + 1 <= jp:
+        w = nu_point((i + 1) * step, 0.0, 0.0, hts_s, d, hrs_s, half_ce)
+        if not w > v:
+            break
+        i += 1
+        v = w
+    while i - 1 >= 1:
+        w = nu_point((i - 1) * step, 0.0, 0.0, hts_s, d, hrs_s, half_ce)
+        if not w >= v:
+            break
+        i -= 1
+        v = w
+    return v, i
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guess) -> tuple[float, int]:
+    """Bullington factor of the smooth profile (zero heights, antennas at hts_s, hrs_s: eq. (37)); (nu, argmax).
+
+    ``S_tim = max half_ce (d - x) - hts_s / x`` and ``S_rim = max half_ce x - hrs_s / (d - x)`` are strictly concave
+    in x (``hts_s``, ``hrs_s`` > 0): over the radial samples, the best of the two around the continuous maximum.
+    """
+    if jp + kn == 0:
+        return -math.inf, guess
+    stim = -math.inf
+    if jp >= 1:
+        stim = _concave_best(half_ce * d, -half_ce, hts_s, step, math.sqrt(hts_s / half_ce), 1, jp, 0.0)
+    for q in range(kn):
+        stim = max(stim, half_ce * (d - ny[q]) - hts_s / ny[q])
+    if stim < (hrs_s - hts_s) / d:
+        best = -math.inf
+        if jp >= 1:
+            best, guess = _climb(jp, step, hts_s, hrs_s, d, half_ce, guess)
+        for q in range(kn):
+            best = max(best, nu_point(ny[q], 0.0, 0.0, hts_s, d, hrs_s, half_ce))
+        return best, guess
+    srim = -math.inf
+    if jp >= 1:
+        srim = _concave_best(0.0, half_ce, hrs_s, step, d - math.sqrt(hrs_s / half_ce), 1, jp, d)
+    for q in range(kn):
+        srim = max(srim, half_ce * ny[q] - hrs_s / (d - ny[q]))
+    return _bullington_point_nu(stim, srim, hts_s, hrs_s, d), guess
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _pixel_geometry(
+    jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, ng, run, ilt_run, hx, hq, hi, hm, guesses,
+    stack, jt, p_percent, zone, with_beta, geo,
+) -> None:  # fmt: skip
+    """Fill ``geo`` (``GEOMETRY_NAMES``, derived terms included) for the path to a pixel.
+
+    The path: the site, radial samples 1..``jp`` (``prof`` = (h, g, qh, qg, qgb); ``tabs`` = sparse tables of
+    (qh, qg, qgb, h); running maxima ``run``, hulls and the smooth-Earth sums ``v1``, ``v2`` up to ``jp``), the
+    ``kn`` near points at distances ``ny`` (m) with terrain ``nh`` and terrain plus clutter ``ng``, and the receiver
+    at ``d`` m on ground ``hr``. ``guesses`` holds the last argmax of each line-of-sight search (updated).
+    """
+    h, g, qh, qg, qgb = prof
+    half_ce = 0.5 / (ae_km * 1000.0)
+    half_ce_b = 0.5 / (EARTH_RADIUS_KM * K_BETA * 1000.0)
+    hrs = hr + hrg
+    d_km = d / 1000.0
+    xa = jp * step / 1000.0  # eqs. (83), (84) over the near part
+    ha = h[jp]
+    for q in range(kn + 1):
+        xb = ny[q] / 1000.0 if q < kn else d_km
+        hb = nh[q] if q < kn else hr
+        v1 += (xb - xa) * (hb + ha)
+        v2 += (xb - xa) * (hb * (2.0 * xb + xa) + ha * (xb + 2.0 * xa))
+        xa, ha = xb, hb
+    hst = (2.0 * v1 * d_km - v2) / (d_km * d_km)  # eqs. (85), (86)
+    hsr = (v2 - v1 * d_km) / (d_km * d_km)
+    trans, theta_t, theta_r, dlt, dlr, ct, cr, guesses[0] = _horizons(
+        jp, step, h, qh, tabs[0], lg, hts, hrs, d, half_ce, run, ilt_run, hx, hq, hi, hm, kn, ny, nh, guesses[0], stack
+    )
+    hstd, hsrd = _smooth_heights(jp, kn, ny, nh, h[0], hr, hts, hrs, d, hst, hsr, run, hx, hq, hm)
+    hst_eff = min(hst, h[0])  # eq. (90)
+    hsr_eff = min(hsr, hr)
+    hts_s = hts - hstd  # eq. (37)
+    hrs_s = hrs - hsrd
+    geo[G_D], geo[G_HTS], geo[G_HRS], geo[G_DLT], geo[G_DLR] = d_km, hts, hrs, dlt, dlr
+    geo[G_THETA_T], geo[G_THETA_R] = theta_t, theta_r
+    geo[G_THETA] = 1000.0 * d_km / ae_km + theta_t + theta_r  # eq. (82)
+    geo[G_HTE], geo[G_HRE] = hts - hst_eff, hrs - hsr_eff  # eq. (92)
+    geo[G_HM] = _roughness(jp, step, h, tabs[3], lg, kn, ny, nh, ct, cr, hst_eff, (hsr_eff - hst_eff) / d_km)
+    geo[G_HTS_S], geo[G_HRS_S], geo[G_AE] = hts_s, hrs_s, ae_km
+    geo[G_OMEGA] = 1.0 if zone == ZONE_SEA else 0.0
+    geo[G_DLM] = _table(jt, JT_DLM, d)
+    geo[G_BETA0] = _table(jt, JT_BETA0, d)
+    geo[G_NU_A50], guesses[1] = _actual_nu(
+        jp, step, g, qg, tabs[1], lg, hts, hrs, d, half_ce, run[RUN_STIM], hx, hq, hm, HULL_GQ, kn, ny, ng,
+        guesses[1], stack,
+    )  # fmt: skip
+    geo[G_NU_S50], guesses[3] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guesses[3])
+    if with_beta:
+        geo[G_NU_AB], guesses[2] = _actual_nu(
+            jp, step, g, qgb, tabs[2], lg, hts, hrs, d, half_ce_b, run[RUN_STIM_B], hx, hq, hm, HULL_GQB, kn, ny, ng,
+            guesses[2], stack,
+        )  # fmt: skip
+        geo[G_NU_SB], guesses[4] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce_b, guesses[4])
+    _path_terms(geo, jt, p_percent, not trans)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _push_point(i, step, prof, hts, half_ce, half_ce_b, with_beta, run, hx, hq, hi, hm) -> bool:
+    """Add radial sample ``i`` as an intermediate point: running maxima and hulls. True when it is the new
+    transmitter horizon (the highest elevation angle so far, first index on ties)."""
+    h, g, qh, qg, qgb = prof
+    xi = i * step
+    th = (h[i] - hts) / xi - half_ce * xi
+    new_horizon = th > run[RUN_THETA_T]
+    if new_horizon:
+        run[RUN_THETA_T] = th
+    run[RUN_AOB_T] = max(run[RUN_AOB_T], (h[i] - hts) / xi)
+    run[RUN_STIM] = max(run[RUN_STIM], (g[i] - hts) / xi - half_ce * xi)
+    run[RUN_STIM_B] = max(run[RUN_STIM_B], (g[i] - hts) / xi - half_ce_b * xi)
+    _hull_push(hx, hq, hi, hm, HULL_HQ, xi, qh[i], i)
+    _hull_push(hx, hq, hi, hm, HULL_H, xi, h[i], i)
+    _hull_push(hx, hq, hi, hm, HULL_GQ, xi, qg[i], i)
+    if with_beta:
+        _hull_push(hx, hq, hi, hm, HULL_GQB, xi, qgb[i], i)
+    return new_horizon
+
+
+# --------------------------------------------------------------------------------------------- the pixels
+@numba.njit(cache=True, error_model="numpy", parallel=True)
+def disc_pixels(
+    site_x: float,
+    site_y: float,
+    grid_x0: float,
+    grid_y0: float,
+    res_m: float,
+    col0: int,
+    row0: int,
+    cols: int,
+    rows: int,
+    radius_m: float,
+    n_radials: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, int]:
+    """The grid pixels of a window (global columns ``col0 .. col0 + cols``, rows ``row0 .. row0 + rows``) within
+    ``radius_m`` of the site, grouped by nearest radial.
+
+    Pixel centres are ``grid_x0 + (col + 0.5) res_m``, ``grid_y0 - (row + 0.5) res_m``. Returns
+    ``(start, rows, cols, row_0, col_0, width)``: radial ``r``'s pixels are ``start[r]:start[r + 1]`` of the arrays
+    (in no particular order), their rows and columns relative to the square raster of ``width`` pixels whose
+    top-left pixel is global (``row_0``, ``col_0``) and whose centre pixel holds the site.
+    """
+    m = int(math.ceil(radius_m / res_m)) + 2
+    width = 2 * m + 1
+    sc = int(math.floor((site_x - grid_x0) / res_m))
+    sr = int(math.floor((grid_y0 - site_y) / res_m))
+    lc0 = sc - m
+    lr0 = sr - m
+    c_lo, c_hi = max(col0, lc0), min(col0 + cols, lc0 + width)
+    r_lo, r_hi = max(row0, lr0), min(row0 + rows, lr0 + width)
+    nrow, ncol = max(r_hi - r_lo, 0), max(c_hi - c_lo, 0)
+    r2 = radius_m * radius_m
+    rad = np.full((nrow, ncol), -1, dtype=np.int64)
+    for i in prange(nrow):
+        dy = grid_y0 - (r_lo + i + 0.5) * res_m - site_y
+        for j in range(ncol):
+            dx = grid_x0 + (c_lo + j + 0.5) * res_m - site_x
+            if dx * dx + dy * dy <= r2:
+                az = math.atan2(dx, dy)
+                if az < 0.0:
+                    az += 2.0 * math.pi
+                rad[i, j] = int(az / (2.0 * math.pi) * n_radials + 0.5) % n_radials
+    count = np.zeros(n_radials + 1, dtype=np.int64)
+    for i in range(nrow):
+        for j in range(ncol):
+            if rad[i, j] >= 0:
+                count[rad[i, j] + 1] += 1
+    start = np.cumsum(count)
+    fill = start[:-1].copy()
+    pr = np.empty(start[-1], dtype=np.int64)
+    pc = np.empty(start[-1], dtype=np.int64)
+    for i in range(nrow):
+        for j in range(ncol):
+            r = rad[i, j]
+            if r >= 0:
+                pr[fill[r]] = r_lo + i - lr0
+                pc[fill[r]] = c_lo + j - lc0
+                fill[r] += 1
+    return start, pr, pc, lr0, lc0, width
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _near_points(dem, clutter_m, ox, oy, res_m, sx, sy, tx, ty, length, ny, nh, ng) -> tuple[int, float]:
+    """The last :data:`NEAR_POINTS` intermediate points of the straight path from the site to ``(tx, ty)``.
+
+    As :func:`coverage.radio.paths.profile_between` draws it: ``ceil(length / res_m)`` equal intervals, ground
+    bilinear between pixel centres, clutter of the pixel each point falls in. Fills ``ny`` (distance, m), ``nh``
+    (ground) and ``ng`` (ground plus clutter); returns the number of points and the receiver's ground.
+    """
+    n1 = max(1, int(math.ceil(length / res_m)))
+    kn = min(NEAR_POINTS, n1 - 1)
+    nr, nc = dem.shape
+    for q in range(kn):
+        i = n1 - kn + q
+        t = i / n1
+        x = sx + t * (tx - sx)
+        y = sy + t * (ty - sy)
+        fc = (x - ox) / res_m - 0.5
+        fr = (oy - y) / res_m - 0.5
+        ny[q] = i * (length / n1)
+        nh[q] = bilinear_frac(dem, fc, fr)
+        ic = min(max(int(math.floor(fc + 0.5)), 0), nc - 1)
+        ir = min(max(int(math.floor(fr + 0.5)), 0), nr - 1)
+        ng[q] = nh[q] + clutter_m[ir, ic]
+    hr = bilinear_frac(dem, (tx - ox) / res_m - 0.5, (oy - ty) / res_m - 0.5)
+    return kn, hr
+
+
+# -------------------------------------------------------------------------------------------- the radials
+@numba.njit(cache=True, error_model="numpy")
+def _radial_profile(dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, step, n_samples):
+    """Ground and clutter heights of the samples of one radial (index 0: the site); the number of samples on data."""
+    fc0 = (site_x - ox) / res_m - 0.5
+    fr0 = (oy - site_y) / res_m - 0.5
+    dfc = step * math.sin(az) / res_m
+    dfr = -step * math.cos(az) / res_m
+    nr, nc = clutter_m.shape
+    h = np.empty(n_samples + 1)
+    cm = np.zeros(n_samples + 1)
+    h[0] = z0
+    nv = 0
+    for j in range(1, n_samples + 1):
+        fc = fc0 + j * dfc
+        fr = fr0 + j * dfr
+        z = bilinear_frac(dem, fc, fr)
+        ic = int(math.floor(fc + 0.5))
+        ir = int(math.floor(fr + 0.5))
+        if math.isnan(z) or ic < 0 or ir < 0 or ic >= nc or ir >= nr:
+            break
+        h[j] = z
+        cm[j] = clutter_m[ir, ic]
+        nv = j
+    return h, cm, nv
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _radial_pixels(
+    dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, n_samples, htg, hrg, ae_km, jt, zone, p_percent, vertical,
+    dct_km, dcr_km, with_beta, freqs_ghz, min_dist_m, grid_x0, grid_y0, lr0, lc0, pr, pc, out,
+) -> None:  # fmt: skip
+    """P.1812-6 ``max(Lb0p, Lbc)`` (dB) of the pixels ``pr``, ``pc`` (rows and columns of ``out``, whose top-left
+    pixel is global (``lr0``, ``lc0``)) whose nearest radial points ``az`` radians clockwise from north, for each
+    frequency, into ``out[band, row, col]``, taken in order of distance. Radial samples are ``res_m`` apart; pixels
+    nearer than ``min_dist_m`` take the path to the point at that distance in their direction."""
+    step = res_m
+    npx = pr.shape[0]
+    pdx = grid_x0 + (lc0 + pc + 0.5) * res_m - site_x
+    pdy = grid_y0 - (lr0 + pr + 0.5) * res_m - site_y
+    pdist = np.sqrt(pdx * pdx + pdy * pdy)
+    order = np.argsort(pdist)
+    h, cm, nv = _radial_profile(dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, step, n_samples)
+    n = nv + 1
+    half_ce = 0.5 / (ae_km * 1000.0)
+    half_ce_b = 0.5 / (EARTH_RADIUS_KM * K_BETA * 1000.0)
+    x = np.arange(n) * step
+    hh = h[:n].copy()
+    g = hh + cm[:n]
+    g[0] = hh[0]
+    prof = (hh, g, hh - half_ce * x * x, g - half_ce * x * x, g - half_ce_b * x * x)
+    st_h, lg = _build_sparse_max(prof[2], n)
+    st_gb = _build_sparse_max(prof[4], n)[0] if with_beta else st_h
+    tabs = (st_h, _build_sparse_max(prof[3], n)[0], st_gb, _build_sparse_max(hh, n)[0])
+    stack = np.empty(4 * st_h.shape[0] + 8, dtype=np.int64)
+    hx, hq = np.empty((4, n)), np.empty((4, n))
+    hi, hm = np.empty((4, n), dtype=np.int64), np.zeros(4, dtype=np.int64)
+    run = np.full(4, -math.inf)
+    guesses = np.full(5, -1, dtype=np.int64)  # horizon, actual, actual beta, smooth, smooth beta
+    geo, losses = np.empty(N_GEOMETRY), np.empty(N_OUT)
+    ny, nh, ng = np.empty(NEAR_POINTS), np.empty(NEAR_POINTS), np.empty(NEAR_POINTS)
+    hts = hh[0] + htg
+    ilt_run = 1
+    v1 = v2 = 0.0
+    done = 0  # radial samples 1..done are intermediate points of the running quantities
+    for kk in range(npx):
+        k = order[kk]
+        d = max(pdist[k], min_dist_m)
+        if pdist[k] > 0.0:
+            ux, uy = pdx[k] / pdist[k], pdy[k] / pdist[k]
+        else:
+            ux, uy = math.sin(az), math.cos(az)
+        kn, hr = _near_points(
+            dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, ny, nh, ng
+        )
+        first = ny[0] if kn > 0 else d
+        jp = min(max(int(math.ceil(first / step)) - 1, 0), nv)  # radial samples strictly before the near part
+        while done < jp:
+            done += 1
+            if _push_point(done, step, prof, hts, half_ce, half_ce_b, with_beta, run, hx, hq, hi, hm):
+                ilt_run = done
+            xa, xb = (done - 1) * step / 1000.0, done * step / 1000.0  # eqs. (83), (84), cumulative
+            v1 += (xb - xa) * (hh[done] + hh[done - 1])
+            v2 += (xb - xa) * (hh[done] * (2.0 * xb + xa) + hh[done - 1] * (xb + 2.0 * xa))
+        _pixel_geometry(
+            jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, ng, run, ilt_run, hx, hq, hi, hm,
+            guesses, stack, jt, p_percent, zone, with_beta, geo,
+        )  # fmt: skip
+        for b in range(freqs_ghz.shape[0]):
+            path_losses(geo, freqs_ghz[b], p_percent, vertical, dct_km, dcr_km, with_beta, losses)
+            out[b, pr[k], pc[k]] = max(losses[OUT_LB0P], losses[OUT_LBC])
+
+
+@numba.njit(cache=True, parallel=True)
+def p1812_disc_kernel(
+    dem: np.ndarray,
+    clutter_m: np.ndarray,
+    grid_x0: float,
+    grid_y0: float,
+    res_m: float,
+    col0: int,
+    row0: int,
+    site_x: float,
+    site_y: float,
+    htg: float,
+    hrg: float,
+    radius_m: float,
+    n_radials: int,
+    ae_km: float,
+    jt: np.ndarray,
+    zone: int,
+    p_percent: float,
+    vertical: bool,
+    dct_km: float,
+    dcr_km: float,
+    with_beta: bool,
+    freqs_ghz: np.ndarray,
+    min_dist_m: float,
+) -> tuple[np.ndarray, int, int, float]:
+    """P.1812-6 ``max(Lb0p, Lbc)`` (dB, p % of time, 50 % of locations) of every pixel within ``radius_m`` of a site.
+
+    ``dem`` (m, NaN = no data) and ``clutter_m`` (representative clutter height, m) are the grid window whose top-left
+    pixel is global (``row0``, ``col0``) of the grid with outer corner (``grid_x0``, ``grid_y0``) and ``res_m``
+    pixels. Radials (``n_radials``, radial ``r`` at ``r 360 / n_radials`` degrees clockwise from north) are handled
+    in parallel, each with the pixels it is the nearest radial of. Returns the losses (n_freqs, width, width) float32
+    (NaN where not evaluated), the global row and column of their top-left pixel, and the site's ground height (NaN:
+    the site is not on the DEM, nothing evaluated).
+    """
+    ox = grid_x0 + col0 * res_m
+    oy = grid_y0 - row0 * res_m
+    rows, cols = dem.shape
+    start, pr, pc, lr0, lc0, width = disc_pixels(
+        site_x, site_y, grid_x0, grid_y0, res_m, col0, row0, cols, rows, radius_m, n_radials
+    )
+    nb = freqs_ghz.shape[0]
+    out = np.full((nb, width, width), np.nan, dtype=np.float32)
+    z0 = bilinear_frac(dem, (site_x - ox) / res_m - 0.5, (oy - site_y) / res_m - 0.5)
+    if math.isnan(z0):
+        return out, lr0, lc0, z0
+    n_samples = int(math.ceil(radius_m / res_m)) + 1
+    for r in prange(n_radials):
+        a, b = start[r], start[r + 1]
+        if b > a:
+            _radial_pixels(
+                dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials, n_samples, htg, hrg,
+                ae_km, jt, zone, p_percent, vertical, dct_km, dcr_km, with_beta, freqs_ghz, min_dist_m, grid_x0,
+                grid_y0, lr0, lc0, pr[a:b], pc[a:b], out,
+            )  # fmt: skip
+    return out, lr0, lc0, z0
