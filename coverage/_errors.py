@@ -108,3 +108,7 @@ class RepairWarning(CoverageWarning):
 
 class ExtrapolationWarning(CoverageWarning):
     """A propagation model was evaluated outside its validity range because the caller passed ``extrapolate=True``."""
+
+
+class DoubleCountingWarning(CoverageWarning):
+    """A model chain counts a loss twice (terrain or clutter the model already contains), run on the user's request."""

@@ -299,6 +299,22 @@ def _subtract_terrain_loss(
             rsrp[i] -= deygout_combine_db(j0, jt, jr, d)
 
 
+@numba.njit(cache=True)
+def _subtract_disc_loss(
+    rsrp: np.ndarray, disc_flat: np.ndarray, offset: int, width: int, row: int, col: int
+) -> None:
+    """Subtract a site's P.1812 loss (dB) from a run's RSRP (dBm), in place.
+
+    The run's first pixel is row ``row``, column ``col`` of the site's square disc of ``width`` pixels stored at
+    ``offset`` in ``disc_flat`` (:func:`coverage.radio.p1812_raster.p1812_disc`); a pixel the disc did not
+    evaluate (NaN, or outside it) gets no signal (-inf).
+    """
+    for i in range(rsrp.shape[0]):
+        c = col + i
+        v = disc_flat[offset + row * width + c] if 0 <= row < width and 0 <= c < width else np.nan
+        rsrp[i] = rsrp[i] - v if not math.isnan(v) else -np.inf
+
+
 @numba.njit(cache=True, parallel=True)
 def accumulate_cells(
     x0: float,
@@ -338,6 +354,9 @@ def accumulate_cells(
     sum_mw: np.ndarray,  # (n_groups, rows, cols) in/out, float64 total received power
     cell_id: np.ndarray,  # per cell, global index written to best_cell
     row_evals: np.ndarray,  # (rows,) out: pixel-cell evaluations per tile row
+    disc_idx: np.ndarray,  # per cell, index into disc_meta (-1 = no P.1812 disc)
+    disc_meta: np.ndarray,  # (n_discs, 4) int64: offset in disc_flat, width, row and column of the tile's (0, 0)
+    disc_flat: np.ndarray,  # float32, concatenated P.1812 losses (dB) of the discs, row-major
 ) -> None:
     rows, cols = ground_m.shape
     n_cells = site_x.shape[0]
@@ -371,29 +390,15 @@ def accumulate_cells(
             dist = buf_dist[:n]
             phis = buf_phi[:n]
             _segment_rsrp(
-                x0 + (c_lo + 0.5) * res_m,
-                res_m,
-                dy,
-                sx,
-                math.cos(az0 / deg),
-                math.sin(az0 / deg),
-                elec_tilt_deg[c],
-                mech_tilt_deg[c],
-                tx_alt_m[c] - rx_height_m,
-                ground_m[r, c_lo : c_hi + 1],
-                min_dist_m,
-                pat_h[pi_],
-                pat_v[pi_],
-                pat_step_deg,
-                pat_am[pi_],
-                loss_table[c],
-                inv_dist_step,
-                p_dbm[c],
-                clutter_db[b, r, c_lo : c_hi + 1],
-                rsrp,
-                dist,
-                phis,
-            )
+                x0 + (c_lo + 0.5) * res_m, res_m, dy, sx, math.cos(az0 / deg), math.sin(az0 / deg), elec_tilt_deg[c],
+                mech_tilt_deg[c], tx_alt_m[c] - rx_height_m, ground_m[r, c_lo : c_hi + 1], min_dist_m, pat_h[pi_],
+                pat_v[pi_], pat_step_deg, pat_am[pi_], loss_table[c], inv_dist_step, p_dbm[c],
+                clutter_db[b, r, c_lo : c_hi + 1], rsrp, dist, phis,
+            )  # fmt: skip
+            k = disc_idx[c]
+            if k >= 0:  # P.1812: the loss of the pixel's own path, from the site's disc
+                m = disc_meta[k]
+                _subtract_disc_loss(rsrp, disc_flat, m[0], m[1], m[2] + r, m[3] + c_lo)
             # terrain diffraction from the site's radial sweep (nearest radial, nearest sample)
             if terrain_method != 0 and s >= 0:
                 _subtract_terrain_loss(

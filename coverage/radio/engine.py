@@ -48,8 +48,9 @@ from rasterio.windows import Window
 from coverage._errors import CoverageError, ExtentError
 from coverage.layers.schemas import landcover_classes
 from coverage.radio import _engine_kernels as _pk
+from coverage.radio import _engine_p1812 as _p1812
 from coverage.radio.antennas import omni_pattern, read_msi, sector_pattern
-from coverage.radio.config import RadioConfig, radio_config
+from coverage.radio.config import P1812_CHAIN, RadioConfig, radio_config
 from coverage.radio.grid import Grid, check_raster_covers, grid_for_project, read_window
 from coverage.radio.linkbudget import noise_per_re_dbm, resource_blocks, throughput_mbps
 from coverage.radio.outputs import (
@@ -62,6 +63,7 @@ from coverage.radio.outputs import (
     inputs_fingerprint,
     open_outputs,
 )
+from coverage.radio.p1812_raster import P1812Disc
 from coverage.radio.propagation import SPEED_OF_LIGHT_M_S, path_loss_db, shadowing_margin_db
 from coverage.radio.terrain import clutter_loss_db, radial_sweep
 
@@ -120,14 +122,23 @@ class _Cells:
 
 
 def _prepare_cells(
-    project: Any, cfg: RadioConfig, grid: Grid, technologies: Sequence[str], operators: Sequence[str]
+    project: Any,
+    cfg: RadioConfig,
+    grid: Grid,
+    technologies: Sequence[str],
+    operators: Sequence[str],
+    chain: _p1812.P1812Chain | None = None,
 ) -> _Cells:
     """The cells to predict, in engine order, with everything the kernel reads about them."""
     s = cfg.settings
     t = _cell_table(project, grid, technologies, operators)
     _add_ground_and_environment(t, project, grid, s)
     _add_link_budget(t, cfg)
-    loss_table = _loss_table_and_radius(t, s)
+    if chain is None:
+        loss_table = _loss_table_and_radius(t, s)
+    else:  # P.1812: the loss of each pixel comes from its site's disc
+        n_dist = int(np.ceil((float(s["model"]["max_radius_m"]) - float(s["model"]["min_dist_m"])) / DIST_STEP_M)) + 1
+        loss_table = _p1812.radius_and_zero_table(t, s, chain, n_dist)
     pat_h, pat_v, pat_am = _pattern_tables(t, cfg, project.source)
     groups = _carrier_groups(t, s, project.source)
     bands = np.sort(t["band_mhz"].unique())
@@ -258,6 +269,7 @@ def _terrain_sweeps(t: pd.DataFrame) -> pd.DataFrame:
             y=("y", "first"),
             tx_height_m=("antenna_height_m", "first"),
             radius_m=("radius_m", "max"),
+            freqs_mhz=("band_mhz", lambda v: tuple(sorted({float(f) for f in v}))),
         )
         .sort_index()
     )
@@ -403,7 +415,7 @@ def _predict(
     """:func:`predict` inside its GDAL environment: set up, predict tile by tile, then move the files in place."""
     t_start = time.perf_counter()
     run = _setup_run(project, technologies, operators, config, grid)
-    cells = _prepare_cells(project, run.cfg, run.grid, run.techs, run.ops)
+    cells = _prepare_cells(project, run.cfg, run.grid, run.techs, run.ops, run.p1812)
     t_prep = time.perf_counter()
     s = run.cfg.settings
     load = float(s["interference"]["load"])
@@ -429,7 +441,8 @@ def _predict(
         for ti, w in enumerate(tiles):
             best, best_cell, total = _predict_tile(run, cells, w, tile_cells[ti], cache, recorder, tally)
             t2 = time.perf_counter()
-            _write_tile(dsts, w, outputs, cells.groups, best, best_cell, total, load, margin_db, run.cfg)
+            margin = margin_db if run.p1812 is None else _p1812_margin(run, cells, w)
+            _write_tile(dsts, w, outputs, cells.groups, best, best_cell, total, load, margin, run.cfg)
             tally.t_out += time.perf_counter() - t2
             for sid in [k for k in cache if sweep_last[k] <= ti]:
                 del cache[sid]
@@ -447,7 +460,8 @@ def _predict(
             evaluations=int(tally.evals),
             sweeps=int(tally.sweeps),
             max_radius_m=max_r,
-            shadowing_margin_db=round(margin_db, 3),
+            shadowing_margin_db=round(margin_db, 3) if run.p1812 is None else None,
+            location_variability="ITU-R P.1812-6 §4.7 sigma_L" if run.p1812 is not None else "shadowing.sigma_db",
             seconds={
                 "prepare": round(t_prep - t_start, 3),
                 "terrain": round(tally.t_sweep, 3),
@@ -474,6 +488,8 @@ class _Run:
     clutter_extrapolate: bool
     dem_path: Path
     lc_path: Path | None  # the land cover, when clutter loss is enabled
+    p1812: _p1812.P1812Chain | None = None  # the P.1812 chain's settings, when model.name is "p1812"
+    landcover_path: Path | None = None  # the land cover, for the P.1812 chain's clutter heights and sigma_L
 
 
 @dataclass
@@ -516,11 +532,15 @@ def _setup_run(
     clutter_extrapolate = bool(s["clutter"]["extrapolate"])
     dem_path = project.raster("dem")
     check_raster_covers(dem_path, "DEM", grid)
-    lc_path = None
+    lc_path = chain = landcover_path = None
     if use_clutter:
         lc_path = project.raster("landcover")
         check_raster_covers(lc_path, "land-cover", grid)
-    return _Run(cfg, techs, ops, grid, terrain_method, clutter_extrapolate, dem_path, lc_path)
+    if s["model"]["name"] == P1812_CHAIN:
+        landcover_path = project.raster("landcover")
+        check_raster_covers(landcover_path, "land-cover", grid)
+        chain = _p1812.P1812Chain.for_run(s, grid, getattr(project, "dem_kind", "dtm"))
+    return _Run(cfg, techs, ops, grid, terrain_method, clutter_extrapolate, dem_path, lc_path, chain, landcover_path)
 
 
 def _output_keys(techs: Sequence[str], ops: Sequence[str], groups: pd.DataFrame) -> list[tuple[str, str]]:
@@ -585,18 +605,21 @@ def _read_ground_and_sweep(
     """
     grid, a, s = run.grid, cells.arrays, run.cfg.settings
     rows, cols = int(w.height), int(w.width)
-    margin = 2.0 * float(a["radius_m"][near].max())
+    sweep_ids = np.unique(a["sweep_idx"][near])
+    # a sweep reaches as far as its farthest cell, which may be one not reaching this tile
+    margin = 2.0 * float(cells.sweeps["radius_m"].to_numpy()[sweep_ids].max())
     dem_w = grid.clip(grid.expand(w, margin))
     dem = read_window(run.dem_path, "DEM", grid, dem_w, Resampling.bilinear, "float32")
     r_in = int(w.row_off - dem_w.row_off)
     c_in = int(w.col_off - dem_w.col_off)
     ground = np.ascontiguousarray(dem[r_in : r_in + rows, c_in : c_in + cols], dtype="float64")
-    sweep_ids = np.unique(a["sweep_idx"][near])
+    if run.p1812 is not None:
+        _p1812_discs(run, cells, dem, dem_w, sweep_ids, cache, tally)
     if run.terrain_method != _pk.TERRAIN_NONE:
         ox = grid.x0_m + dem_w.col_off * grid.res_m
         oy = grid.y0_m - dem_w.row_off * grid.res_m
         for sid in sweep_ids:
-            if sid in cache:
+            if sid in cache and cache[sid].nu_geom is not None:
                 continue
             sw = cells.sweeps.loc[sid]
             res = radial_sweep(
@@ -612,9 +635,37 @@ def _read_ground_and_sweep(
                 method=s["terrain"]["method"],
                 k_factor=float(s["terrain"]["k_factor"]),
             )
-            cache[int(sid)] = _Sweep(res.nu_geom, float(res.step_m))  # drop the profile heights
+            disc = cache[int(sid)].disc if int(sid) in cache else None
+            cache[int(sid)] = _Sweep(res.nu_geom, float(res.step_m), disc)  # drop the profile heights
             tally.sweeps += 1
     return ground
+
+
+def _p1812_discs(
+    run: _Run, cells: _Cells, dem: np.ndarray, dem_w: Window, sweep_ids: np.ndarray, cache: dict[int, _Sweep],
+    tally: _Tally,
+) -> None:  # fmt: skip
+    """Compute the P.1812 disc of each sweep not yet cached, on the DEM window ``dem_w`` read around a tile."""
+    todo = [int(sid) for sid in sweep_ids if int(sid) not in cache or cache[int(sid)].disc is None]
+    if not todo or run.p1812 is None or run.landcover_path is None:
+        return
+    lc = read_window(run.landcover_path, "land-cover", run.grid, dem_w, Resampling.nearest, "uint8")
+    rx_h = float(run.cfg.settings["receiver"]["height_m"])
+    for sid in todo:
+        sw = cells.sweeps.loc[sid]
+        disc = _p1812.disc_of_sweep(
+            dem, lc, run.grid, int(dem_w.row_off), int(dem_w.col_off), sw, rx_h, run.p1812, str(run.landcover_path)
+        )
+        old = cache.get(sid)
+        cache[sid] = _Sweep(old.nu_geom if old else None, old.step_m if old else 0.0, disc)
+        tally.sweeps += 1
+
+
+def _p1812_margin(run: _Run, cells: _Cells, w: Window) -> np.ndarray:
+    """The P.1812 chain's location-variability margin of a tile (dB), per carrier group and pixel."""
+    assert run.landcover_path is not None
+    lc = read_window(run.landcover_path, "land-cover", run.grid, w, Resampling.nearest, "uint8")
+    return _p1812.tile_margin_db(lc, cells.groups["band_mhz"].tolist(), run.cfg.settings, run.grid.res_m)
 
 
 def _tile_clutter(run: _Run, cells: _Cells, w: Window, recorder: _WarnOnce) -> np.ndarray:
@@ -652,6 +703,10 @@ def _run_kernel(
     y0 = grid.y0_m - w.row_off * grid.res_m
     sub = {k: np.ascontiguousarray(v[near]) for k, v in a.items()}
     row_evals = np.zeros(int(w.height), dtype="int64")
+    discs = {sid: sw.disc for sid, sw in cache.items() if sw.disc is not None}
+    disc_idx, disc_meta, disc_flat = _p1812.pack_discs(
+        discs, sub["sweep_idx"], cells.bands[sub["band_idx"]], int(w.row_off), int(w.col_off)
+    )
     _pk.accumulate_cells(
         x0,
         y0,
@@ -690,6 +745,9 @@ def _run_kernel(
         total,
         near.astype("int64"),
         row_evals,
+        disc_idx,
+        disc_meta,
+        disc_flat,
     )
     return int(row_evals.sum())
 
@@ -830,8 +888,9 @@ def update_prediction(
 
 @dataclass(frozen=True)
 class _Sweep:
-    nu_geom: np.ndarray  # (edges, radials, samples) float32 Fresnel factors of coverage.radio.terrain.radial_sweep
+    nu_geom: np.ndarray | None  # (edges, radials, samples) float32 Fresnel factors of terrain.radial_sweep
     step_m: float
+    disc: P1812Disc | None = None  # the P.1812 chain's losses around the site
 
 
 class _WarnOnce:
@@ -862,13 +921,13 @@ def _pack_sweeps(
     cache: Mapping[int, _Sweep], sweep_idx: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Concatenate the sweeps a tile needs into flat arrays; returns per-cell local sweep indices."""
-    ids = [int(i) for i in np.unique(sweep_idx) if int(i) in cache]
+    ids = [int(i) for i in np.unique(sweep_idx) if int(i) in cache and cache[int(i)].nu_geom is not None]
     local_of = {sid: k for k, sid in enumerate(ids)}
     parts, offset, nrad, nsamp, step = [], [], [], [], []
     pos = 0
     for sid in ids:
         res = cache[sid]
-        nu = np.asarray(res.nu_geom, dtype="float32")
+        nu = np.asarray(res.nu_geom, dtype="float32")  # only sweeps with nu_geom are listed
         parts.append(nu.ravel())
         offset.append(pos)
         pos += nu.size
@@ -896,7 +955,7 @@ def _write_tile(
     best_cell: np.ndarray,
     total: np.ndarray,
     load: float,
-    margin_db: float,
+    margin_db: float | np.ndarray,
     cfg: RadioConfig,
 ) -> None:
     """Combine the carrier accumulators into each output's rasters for one tile."""
@@ -909,6 +968,9 @@ def _write_tile(
         sub = best[gids]
         k = np.argmax(sub, axis=0)  # serving carrier: strongest best-server RSRP
         s_dbm = np.take_along_axis(sub, k[None], 0)[0]
+        margin = margin_db
+        if np.ndim(margin_db) > 0:  # per group and pixel (P.1812 sigma_L): the serving group's
+            margin = np.take_along_axis(np.asarray(margin_db)[gids], k[None], 0)[0]
         valid = np.isfinite(s_dbm)
         g = gids[k]
         sum_mw = np.take_along_axis(total[gids], k[None], 0)[0]
@@ -932,7 +994,7 @@ def _write_tile(
                 )
                 tput[m] = np.asarray(tp) * float(tcfg.get("tdd_dl_share", 1.0))
         data = {
-            "rsrp_dbm": np.where(valid, s_dbm - margin_db, NODATA).astype("float32"),
+            "rsrp_dbm": np.where(valid, s_dbm - margin, NODATA).astype("float32"),
             "sinr_db": np.where(valid, sinr, NODATA).astype("float32"),
             "throughput_mbps": np.where(valid, tput, NODATA).astype("float32"),
             "serving_cell": np.where(valid, serving, SERVING_NODATA).astype("int32"),
