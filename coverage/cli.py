@@ -22,7 +22,14 @@ from rich.table import Table
 
 from coverage._errors import CoverageError, Problem, RepairWarning, ValidationError
 from coverage.layers.io import RASTER_SUFFIXES, check_file, check_raster, get_preset, read_layer, write_layer
-from coverage.layers.project import MANIFEST_NAME, META_TABLE, Project, check_project, sample_manifest
+from coverage.layers.project import (
+    DEM_KINDS,
+    MANIFEST_NAME,
+    META_TABLE,
+    Project,
+    check_project,
+    sample_manifest,
+)
 from coverage.layers.schemas import PROJECT_LAYERS, SCHEMAS, schema_markdown
 
 app = typer.Typer(
@@ -359,9 +366,9 @@ def predict(
         raise typer.BadParameter(f"{', '.join(bad)}: use 4G or 5G", param_hint="--tech")
     ops = [o for o in (operator or []) if o != ANY_OPERATOR] or None
     try:
-        cfg = radio_config(config, {"grid": {"resolution_m": res}} if res else None)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            cfg = radio_config(config, {"grid": {"resolution_m": res}} if res else None)  # may warn: forced chain
             with _bar("tiles") as bar:
                 task = bar.add_task("predicting", total=None)
 
@@ -406,7 +413,13 @@ def predict(
         f"{result.grid.res_m:g} m, {result.grid.crs.to_string()}) to [bold]{out}[/] in {sec['total']:.1f} s: "
         f"{st['cells']:,} cells, {st['evaluations']:,} pixel-cell evaluations, {st['sweeps']:,} terrain sweeps. "
         f"RSRP is the level exceeded at {cfg['shadowing']['location_probability']:.0%} of locations "
-        f"(median - {st['shadowing_margin_db']:.1f} dB)."
+        + (
+            f"(median - {st['shadowing_margin_db']:.1f} dB, shadowing sigma {cfg['shadowing']['sigma_db']:g} dB)."
+            if st.get("shadowing_margin_db") is not None
+            else "(median - sigma_L x the normal quantile: the location variability of ITU-R P.1812-6 §4.7 for "
+            "the pixel's band and land cover)."
+        )
+        + f" Model chain: {cfg['model']['name']}."
     )
 
 
@@ -693,6 +706,13 @@ def path_loss(
     ] = None,
     tx: Annotated[str | None, typer.Option("--from", help="Transmitter LON,LAT (degrees) in the project.")] = None,
     rx: Annotated[str | None, typer.Option("--to", help="Receiver LON,LAT (degrees) in the project.")] = None,
+    dem_kind: Annotated[
+        str | None,
+        typer.Option(
+            help="dtm (bare terrain) or dsm (surface model: trees and buildings in the DEM, no clutter height added);"
+            " default: the project's dem_kind."
+        ),
+    ] = None,
     freq_mhz: Annotated[float | None, typer.Option(help="Frequency, MHz (30-6000).")] = None,
     htg: Annotated[float | None, typer.Option(help="Transmitter antenna height above ground, m.")] = None,
     hrg: Annotated[float | None, typer.Option(help="Receiver antenna height above ground, m (default 1.5).")] = None,
@@ -706,7 +726,8 @@ def path_loss(
     """ITU-R P.1812-6 basic transmission loss of one path, with its intermediate values and the profile drawn.
 
     Either an SG3 profile file (--profile, as published with the ITU-R validation data) or two points of a
-    project (--from/--to, over its DEM and land cover, as the raster engine sees them).
+    project (--from/--to, over its DEM and land cover, as the raster engine sees them). On a project whose DEM is a
+    surface model (dem_kind = "dsm") no clutter height is added on top of the DEM.
     """
     from coverage.radio.config import radio_config
     from coverage.radio.p1812 import p1812_loss
@@ -715,16 +736,23 @@ def path_loss(
     from coverage.radio.profiles import read_sg3_profile
 
     a, b = _lonlat(tx, "--from"), _lonlat(rx, "--to")
+    if dem_kind is not None and dem_kind not in DEM_KINDS:
+        raise typer.BadParameter(f"{dem_kind!r}: give one of {', '.join(DEM_KINDS)}", param_hint="--dem-kind")
     try:
         cfg = radio_config(config)["p1812"]
         if profile_file is not None:
             if a or b:
                 raise typer.BadParameter("give either --profile or --from/--to, not both")
+            if dem_kind is not None:
+                raise typer.BadParameter("--dem-kind applies to --from/--to (an SG3 file holds its clutter heights)")
             prof = read_sg3_profile(profile_file)
         elif a and b:
             proj = _load_project(project or sample_manifest())
             res = float(radio_config(config)["grid"]["resolution_m"])
-            prof = profile_between(proj, a, b, res_m=res, delta_n=cfg["delta_n"], n0=cfg["n0"], zone=cfg["zone"])
+            dem = dem_kind if dem_kind is not None else proj.dem_kind
+            prof = profile_between(
+                proj, a, b, res_m=res, dem_kind=dem, delta_n=cfg["delta_n"], n0=cfg["n0"], zone=cfg["zone"]
+            )
         else:
             raise typer.BadParameter("give --profile FILE, or --from LON,LAT and --to LON,LAT")
         f, h_t, h_r, polarisation, p, ref = _path_inputs(

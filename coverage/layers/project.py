@@ -4,9 +4,10 @@ Three on-disk forms, all read by :func:`read_project`:
 
 * a **manifest** (``*.toml``) naming each layer's file, with optional column mapping
   (``preset``, ``columns``, ``values``, ``crs``, ``lon``, ``lat``, ``source_layer``) and the
-  rasters; paths are relative to the manifest. The embedded sample province is one.
-* a **GeoPackage** (``*.gpkg``): one table per layer plus a ``project_meta`` table; rasters
-  are GeoTIFFs beside it (``<stem>_rasters/``), referenced by relative path.
+  rasters; paths are relative to the manifest. ``[project]`` holds ``name`` and ``dem_kind``
+  (``"dtm"``, the default, or ``"dsm"``). The embedded sample province is one.
+* a **GeoPackage** (``*.gpkg``): one table per layer plus a ``project_meta`` table (name, DEM kind,
+  raster paths); rasters are GeoTIFFs beside it (``<stem>_rasters/``), referenced by relative path.
 * a **GeoParquet folder**: one ``<layer>.parquet`` per layer, rasters in ``rasters/``, and a
   ``project.toml`` manifest (so the folder is itself a manifest project).
 
@@ -24,7 +25,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import geopandas as gpd
 import pandas as pd
@@ -39,6 +40,11 @@ from coverage.layers.validate import check_layer, check_project_layers
 
 RASTER_KINDS = ("dem", "landcover", "population")
 """Rasters a project may reference: elevation (m), land-cover classes, population counts."""
+DemKind = Literal["dtm", "dsm"]
+"""What the ``dem`` raster models. ``"dtm"``: bare terrain (a LiDAR or surveyed DTM; the synthetic sample);
+``"dsm"``: a surface model with trees and buildings (Copernicus GLO-30; SRTM is close to one over forest), so the
+radio stage adds no clutter height on top of it."""
+DEM_KINDS: tuple[DemKind, ...] = get_args(DemKind)
 META_TABLE = "project_meta"
 FORMAT_VERSION = "1"
 MANIFEST_NAME = "project.toml"
@@ -60,12 +66,16 @@ class Project:
         Raster files by kind (``dem``, ``landcover``, ``population``).
     source : str
         Where the project was read from (used in messages).
+    dem_kind : {"dtm", "dsm"}
+        Whether the ``dem`` raster is a terrain model (bare earth, the default) or a surface model (trees and
+        buildings included: no clutter height is added on top of it).
     """
 
     name: str
     layers: dict[str, pd.DataFrame] = field(default_factory=dict)
     rasters: dict[str, Path] = field(default_factory=dict)
     source: str = "<memory>"
+    dem_kind: DemKind = "dtm"
 
     def __post_init__(self) -> None:
         unknown = [k for k in self.layers if k not in PROJECT_LAYERS]
@@ -74,6 +84,8 @@ class Project:
         bad = [k for k in self.rasters if k not in RASTER_KINDS]
         if bad:
             raise CoverageError(f"{self.source}: unknown raster kind(s) {bad} (known: {', '.join(RASTER_KINDS)})")
+        if self.dem_kind not in DEM_KINDS:
+            raise CoverageError(f"{self.source}: dem_kind {self.dem_kind!r} is not one of {', '.join(DEM_KINDS)}")
         self.rasters = {k: Path(v) for k, v in self.rasters.items()}
 
     def __getitem__(self, name: str) -> pd.DataFrame:
@@ -135,14 +147,10 @@ class Project:
             rows.append({"item": name, "count": len(frame), "detail": detail})
         for kind, path in self.rasters.items():
             info = raster_info(path)
-            rows.append(
-                {
-                    "item": f"{kind} raster",
-                    "count": info.width * info.height,
-                    "detail": f"{info.width}×{info.height} px, {info.dtype}, "
-                    f"values {info.valid_min:g}…{info.valid_max:g}",
-                }
-            )
+            detail = f"{info.width}×{info.height} px, {info.dtype}, values {info.valid_min:g}…{info.valid_max:g}"
+            if kind == "dem":
+                detail = f"{_DEM_WORDS[self.dem_kind]}; {detail}"
+            rows.append({"item": f"{kind} raster", "count": info.width * info.height, "detail": detail})
         return pd.DataFrame(rows, columns=["item", "count", "detail"])
 
     def to_gpkg(self, path: str | os.PathLike[str]) -> Path:
@@ -152,8 +160,8 @@ class Project:
         rel = {k: f"{raster_dir.name}/{k}{p.suffix}" for k, p in self.rasters.items()}
         meta = pd.DataFrame(
             {
-                "key": ["name", "format_version", *[f"raster.{k}" for k in rel]],
-                "value": [self.name, FORMAT_VERSION, *rel.values()],
+                "key": ["name", "format_version", "dem_kind", *[f"raster.{k}" for k in rel]],
+                "value": [self.name, FORMAT_VERSION, self.dem_kind, *rel.values()],
             }
         )
         with atomic_path(dest) as tmp:
@@ -171,7 +179,13 @@ class Project:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
         try:
-            lines = ["[project]", f"name = {_toml_str(self.name)}", f'format_version = "{FORMAT_VERSION}"', ""]
+            lines = [
+                "[project]",
+                f"name = {_toml_str(self.name)}",
+                f'format_version = "{FORMAT_VERSION}"',
+                f'dem_kind = "{self.dem_kind}"',
+                "",
+            ]
             for name in PROJECT_LAYERS:
                 if name in self.layers:
                     self.layers[name].to_parquet(tmp / f"{name}.parquet", index=False)
@@ -192,6 +206,17 @@ class Project:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return dest
+
+
+_DEM_WORDS: dict[str, str] = {"dtm": "terrain model (DTM)", "dsm": "surface model (DSM)"}
+
+
+def _dem_kind(value: object, source: str, key: str) -> tuple[DemKind, list[Problem]]:
+    """``value`` as a DEM kind, or ``"dtm"`` and a problem naming ``source`` and ``key`` (e.g. ``project.dem_kind``)."""
+    if isinstance(value, str) and value in DEM_KINDS:
+        return value, []
+    known = ", ".join(repr(k) for k in DEM_KINDS)
+    return "dtm", [Problem(source, "project", None, key, f"unknown DEM kind {value!r} (known: {known})")]
 
 
 def _toml_str(s: str) -> str:
@@ -221,12 +246,13 @@ class ProjectCheck:
         return not self.errors
 
 
-def _manifest_entries(path: Path) -> tuple[str, dict[str, dict[str, Any]], dict[str, Path]]:
+def _manifest_entries(path: Path) -> tuple[str, DemKind, dict[str, dict[str, Any]], dict[str, Path]]:
     try:
         doc = tomllib.loads(path.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError([Problem(str(path), "project", None, None, f"not valid TOML: {exc}")]) from None
-    problems = []
+    head = doc.get("project", {})
+    dem_kind, problems = _dem_kind(head.get("dem_kind", "dtm"), str(path), "project.dem_kind")
     layers = doc.get("layers", {})
     for name in layers:
         if name not in PROJECT_LAYERS:
@@ -257,12 +283,11 @@ def _manifest_entries(path: Path) -> tuple[str, dict[str, dict[str, Any]], dict[
             rasters[kind] = (path.parent / rel).resolve()
     if problems:
         raise ValidationError(problems)
-    name = doc.get("project", {}).get("name", path.stem)
-    return name, layers, rasters
+    return head.get("name", path.stem), dem_kind, layers, rasters
 
 
 def _read_manifest(path: Path, progress: Progress | None) -> ProjectCheck:
-    name, entries, rasters = _manifest_entries(path)
+    name, dem_kind, entries, rasters = _manifest_entries(path)
     frames: dict[str, pd.DataFrame] = {}
     errors: list[Problem] = []
     notes: list[Problem] = []
@@ -290,7 +315,7 @@ def _read_manifest(path: Path, progress: Progress | None) -> ProjectCheck:
     errors += _raster_problems(rasters, progress)
     if errors:
         return ProjectCheck(None, errors, notes)
-    return ProjectCheck(Project(name, frames, rasters, source=str(path)), errors, notes)
+    return ProjectCheck(Project(name, frames, rasters, source=str(path), dem_kind=dem_kind), errors, notes)
 
 
 def _raster_problems(rasters: Mapping[str, Path], progress: Progress | None) -> list[Problem]:
@@ -331,6 +356,8 @@ def _read_gpkg(path: Path, progress: Progress | None) -> ProjectCheck:
     rasters = {
         k.removeprefix("raster."): (path.parent / v).resolve() for k, v in meta.items() if k.startswith("raster.")
     }
+    dem_kind, dem_problems = _dem_kind(meta.get("dem_kind", "dtm"), f"{path}:{META_TABLE}", "dem_kind")
+    errors += dem_problems
     errors += _raster_problems(rasters, progress)
     if not frames and not errors:
         errors.append(
@@ -344,7 +371,8 @@ def _read_gpkg(path: Path, progress: Progress | None) -> ProjectCheck:
         )
     if errors:
         return ProjectCheck(None, errors, notes)
-    return ProjectCheck(Project(meta.get("name", path.stem), frames, rasters, source=str(path)), errors, notes)
+    project = Project(meta.get("name", path.stem), frames, rasters, source=str(path), dem_kind=dem_kind)
+    return ProjectCheck(project, errors, notes)
 
 
 def check_project(path: str | os.PathLike[str], *, progress: Progress | None = None) -> ProjectCheck:
@@ -420,8 +448,13 @@ def project_from_frames(
     name: str,
     layers: Mapping[str, pd.DataFrame],
     rasters: Mapping[str, Path] | None = None,
+    *,
+    dem_kind: DemKind = "dtm",
 ) -> Project:
-    """Validate frames built in code and assemble them into a project (raises on any problem)."""
+    """Validate frames built in code and assemble them into a project (raises on any problem).
+
+    ``dem_kind`` says whether the ``dem`` raster is a terrain model (``"dtm"``) or a surface model (``"dsm"``).
+    """
     errors: list[Problem] = []
     clean = {}
     for layer, frame in layers.items():
@@ -429,9 +462,10 @@ def project_from_frames(
         errors += res.errors
         clean[layer] = res.frame
     errors += _raster_problems({k: Path(v) for k, v in (rasters or {}).items()}, None)
+    errors += _dem_kind(dem_kind, "<memory>", "dem_kind")[1]
     if errors:
         raise ValidationError(errors)
-    proj = Project(name, clean, dict(rasters or {}))
+    proj = Project(name, clean, dict(rasters or {}), dem_kind=dem_kind)
     cross = proj.validate()
     if cross:
         raise ValidationError(cross)
@@ -439,6 +473,8 @@ def project_from_frames(
 
 
 __all__ = [
+    "DEM_KINDS",
+    "DemKind",
     "Project",
     "ProjectCheck",
     "check_project",

@@ -1882,7 +1882,12 @@ LANDCOVER_NODATA = 0
 
 def _manifest() -> str:
     """Text of the project manifest (paths relative to it)."""
-    lines = ["[project]", 'name = "Tỉnh Mẫu (synthetic sample province)"']
+    lines = [
+        "[project]",
+        'name = "Tỉnh Mẫu (synthetic sample province)"',
+        "# The synthetic DEM is bare terrain (no trees, no buildings): the radio stage adds the land cover's clutter.",
+        'dem_kind = "dtm"',
+    ]
     for layer, path in LAYER_PATHS.items():
         lines += [f"[layers.{layer}]", f'path = "{path}"']
     lines += ["[rasters]"] + [f'{k} = "{v}"' for k, v in RASTER_PATHS.items()]

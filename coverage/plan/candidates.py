@@ -25,6 +25,9 @@ Coverage matrix
 (RSRP per resource element, 3GPP sector or omni pattern with tilt, the settings' base path-loss model for
 the candidate's environment, receiver clutter loss of the land cover, shadowing margin) **without terrain
 diffraction** (flat delta; the plan's final figures come from the full engine, see :mod:`coverage.plan.site_plan`).
+With the P.1812 chain the loss is P.1812-6 over flat ground covered by the demand point's own clutter class
+(:func:`coverage.radio.p1812_raster.flat_loss_table`: its representative height along the path and at the
+receiver) and the margin is sigma_L of §4.7 for that class, as the engine's; nothing is added on top.
 Only demand points within a candidate's reach are evaluated (a KD-tree radius query), so the matrix is built
 sparse, never dense.
 """
@@ -52,9 +55,11 @@ from coverage.assess.mobile import BROADBAND
 from coverage.layers.crs import STORAGE_CRS
 from coverage.layers.schemas import landcover_classes, tenants_long
 from coverage.radio.antennas import omni_pattern, sector_pattern
-from coverage.radio.config import RadioConfig
+from coverage.radio.config import P1812_CHAIN, RadioConfig
 from coverage.radio.grid import read_on_grid
 from coverage.radio.linkbudget import resource_blocks
+from coverage.radio.p1812_raster import P1812Settings, flat_loss_table, location_sigma_db
+from coverage.radio.paths import clutter_of_landcover
 from coverage.radio.propagation import path_loss_db, shadowing_margin_db
 from coverage.radio.terrain import clutter_loss_db
 
@@ -381,6 +386,38 @@ def _cell_parameters(project: Any, operator: str, technology: str, config: Plann
     return p
 
 
+DIST_STEP_M = 5.0
+"""Distance step of the candidates' loss tables, m."""
+
+
+class _P1812Flat:
+    """P.1812-6 loss tables over flat ground of one clutter class, per candidate height (cached), and sigma_L."""
+
+    def __init__(self, s: Mapping[str, Any], freq_mhz: float, rx_h: float, max_r: float, res_m: float) -> None:
+        self.settings = P1812Settings.from_settings(s)
+        self.freq, self.rx_h, self.max_r, self.res = freq_mhz, rx_h, max_r, res_m
+        self.classes = clutter_of_landcover()
+        self.z = float(shadowing_margin_db(float(s["shadowing"]["location_probability"]), 1.0))
+        self._cache: dict[float, np.ndarray] = {}
+
+    def tables(self, height_m: float, dist_m: np.ndarray) -> np.ndarray:
+        """Loss (dB) by land-cover code (rows, NaN for codes without a class) and distance ``dist_m``."""
+        if height_m not in self._cache:
+            out = np.full((256, dist_m.size), np.nan)
+            for code, (_, clutter_h) in self.classes.items():
+                d, loss = flat_loss_table(
+                    self.freq, height_m, self.rx_h, clutter_h, self.max_r, self.settings, res_m=self.res
+                )
+                out[code] = np.interp(dist_m, d, loss)
+            self._cache[height_m] = out
+        return self._cache[height_m]
+
+    def margin_db(self, landcover: np.ndarray) -> np.ndarray:
+        """sigma_L (§4.7) times the location quantile, by demand point (its land cover); 0 where unknown."""
+        sigma = location_sigma_db([self.freq], self.res, self.rx_h)[0]
+        return np.nan_to_num(sigma[np.clip(landcover, 0, 255)] * self.z, nan=0.0)
+
+
 def coverage_matrix(
     candidates: gpd.GeoDataFrame,
     demand: pd.DataFrame,
@@ -403,11 +440,18 @@ def coverage_matrix(
     n_rb = resource_blocks(p["bandwidth_mhz"], scs_khz=float(tech["scs_khz"]), technology=technology)
     feeder = float(s["transmitter"]["feeder_loss_db"])
     rx_h = float(s["receiver"]["height_m"])
-    margin = float(
-        shadowing_margin_db(float(s["shadowing"]["location_probability"]), float(s["shadowing"]["sigma_db"]))
-    )
     min_d, max_r = float(s["model"]["min_dist_m"]), float(s["model"]["max_radius_m"])
     freq = float(p["band_mhz"])
+    demand_lc = demand["landcover"].fillna(0).to_numpy().astype(np.int64) if len(demand) else np.zeros(0, np.int64)
+    p1812 = None
+    if s["model"]["name"] == P1812_CHAIN:
+        p1812 = _P1812Flat(s, freq, rx_h, max_r, float(s["grid"]["resolution_m"]))
+    if p1812 is not None:
+        margin = p1812.margin_db(demand_lc)
+    else:
+        margin = np.full(len(demand), float(
+            shadowing_margin_db(float(s["shadowing"]["location_probability"]), float(s["shadowing"]["sigma_db"]))
+        ))  # fmt: skip
     # receiver clutter loss of each demand point's land cover
     if s["clutter"]["enabled"] and len(demand):
         clutter = clutter_loss_db(demand["landcover"].to_numpy(), freq, extrapolate=bool(s["clutter"]["extrapolate"]))
@@ -422,7 +466,7 @@ def coverage_matrix(
     dxy = demand[["x_m", "y_m"]].to_numpy()
     tree = cKDTree(dxy) if len(dxy) else None
     rows_all, cols_all = [], []
-    dist_table = np.arange(0.0, max_r + 5.0, 5.0)
+    dist_table = np.arange(0.0, max_r + DIST_STEP_M, DIST_STEP_M)
     for j in range(len(candidates)):
         if tree is None:
             break
@@ -432,11 +476,15 @@ def coverage_matrix(
         gain = float(p["small_cell_gain_dbi"] if is_pole else p["antenna_gain_dbi"])
         p_re = power - 10.0 * np.log10(12.0 * n_rb) + gain - feeder
         envname = "urban" if env_urban[j] else "rural"
-        loss = path_loss_db(
-            s["model"]["name"], np.maximum(dist_table, min_d), freq, h, rx_h,
-            extrapolate=bool(s["model"]["extrapolate"]), **s["model"][envname],
-        )  # fmt: skip
-        reach = p_re - loss - margin >= threshold_dbm
+        if p1812 is not None:  # by clutter class: the most favourable one sets the reach
+            by_class = p1812.tables(h, dist_table)
+            loss = np.nanmin(by_class, axis=0)
+        else:
+            loss = path_loss_db(
+                s["model"]["name"], np.maximum(dist_table, min_d), freq, h, rx_h,
+                extrapolate=bool(s["model"]["extrapolate"]), **s["model"][envname],
+            )  # fmt: skip
+        reach = p_re - loss - np.min(margin) >= threshold_dbm
         if not reach.any():
             continue
         radius = float(dist_table[np.flatnonzero(reach).max()])
@@ -457,8 +505,12 @@ def coverage_matrix(
                 ],
                 axis=0,
             )
-        pl = np.interp(d, dist_table, loss)
-        rsrp = p_re - att - pl - clutter[idx] - margin
+        if p1812 is not None:
+            k = np.minimum(np.rint(d / DIST_STEP_M).astype(np.int64), dist_table.size - 1)
+            pl = by_class[demand_lc[idx], k]
+        else:
+            pl = np.interp(d, dist_table, loss)
+        rsrp = p_re - att - pl - clutter[idx] - margin[idx]
         hit = idx[rsrp >= threshold_dbm]
         rows_all.append(hit)
         cols_all.append(np.full(len(hit), j, dtype=np.int64))

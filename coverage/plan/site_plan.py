@@ -371,7 +371,7 @@ def project_with_sites(project: Project, plan: SitePlan, config: PlanningConfig 
     layers = dict(project.layers)
     layers["sites"] = gpd.GeoDataFrame(sites, geometry="geometry", crs=STORAGE_CRS)
     layers["cells"] = pd.concat([project["cells"], pd.DataFrame(cells)], ignore_index=True)
-    return project_from_frames(f"{project.name} + plan", layers, project.rasters)
+    return project_from_frames(f"{project.name} + plan", layers, project.rasters, dem_kind=project.dem_kind)
 
 
 def verify_plan(

@@ -539,7 +539,7 @@ def _setup_run(
     if s["model"]["name"] == P1812_CHAIN:
         landcover_path = project.raster("landcover")
         check_raster_covers(landcover_path, "land-cover", grid)
-        chain = _p1812.P1812Chain.for_run(s, grid, getattr(project, "dem_kind", "dtm"))
+        chain = _p1812.P1812Chain.for_run(s, grid, project.dem_kind)
     return _Run(cfg, techs, ops, grid, terrain_method, clutter_extrapolate, dem_path, lc_path, chain, landcover_path)
 
 
@@ -652,7 +652,7 @@ def _p1812_discs(
     lc = read_window(run.landcover_path, "land-cover", run.grid, dem_w, Resampling.nearest, "uint8")
     rx_h = float(run.cfg.settings["receiver"]["height_m"])
     for sid in todo:
-        sw = cells.sweeps.loc[sid]
+        sw = {str(k): v for k, v in cells.sweeps.loc[sid].items()}
         disc = _p1812.disc_of_sweep(
             dem, lc, run.grid, int(dem_w.row_off), int(dem_w.col_off), sw, rx_h, run.p1812, str(run.landcover_path)
         )

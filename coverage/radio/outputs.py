@@ -73,9 +73,9 @@ def raster_name(technology: str, operator: str, quantity: str) -> str:
 
 
 def inputs_fingerprint(project: Any, settings: Mapping[str, Any], technologies: Iterable[str]) -> str:
-    """SHA-256 of everything a prediction depends on: cells, sites, admin extent, DEM and land-cover files,
-    settings and technologies. Two runs with the same fingerprint give the same rasters, so a caller may reuse
-    a prediction whose ``prediction.json`` holds the fingerprint it would compute now."""
+    """SHA-256 of everything a prediction depends on: cells, sites, admin extent, DEM and land-cover files, the
+    DEM's kind, settings and technologies. Two runs with the same fingerprint give the same rasters, so a caller may
+    reuse a prediction whose ``prediction.json`` holds the fingerprint it would compute now."""
     h = hashlib.sha256()
     for name in ("cells", "sites", "admin_units"):
         if name not in project:
@@ -91,6 +91,8 @@ def inputs_fingerprint(project: Any, settings: Mapping[str, Any], technologies: 
             with open(project.raster(kind), "rb") as fh:
                 for chunk in iter(lambda: fh.read(1 << 20), b""):
                     h.update(chunk)
+    if getattr(project, "dem_kind", "dtm") != "dtm":  # a terrain model hashes as before dem_kind existed
+        h.update(f"dem_kind={project.dem_kind}".encode())
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     h.update(",".join(sorted(technologies)).encode())
     return h.hexdigest()

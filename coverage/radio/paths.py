@@ -4,7 +4,8 @@ A profile is drawn the way the raster engine sees the ground: the DEM is resampl
 prediction grid (UTM, ``grid.resolution_m``) and sampled bilinearly between pixel centres at evenly spaced points
 of the straight line from the transmitter to the receiver; the land cover (nearest pixel of the same grid) gives
 each point its P.1812-6 clutter category and representative height (``coverage/data/p1812_clutter.toml``). A DEM
-that is a surface model (``dem_kind = "dsm"``) already holds trees and buildings: the clutter heights are then 0.
+that is a surface model (``dem_kind = "dsm"``, :attr:`coverage.layers.project.Project.dem_kind`) already holds trees
+and buildings: the clutter heights are then 0.
 Nothing is assumed where data are missing: a DEM or land cover that does not cover the path raises
 :class:`~coverage._errors.ExtentError`.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from pyproj import Transformer
@@ -22,13 +23,11 @@ from pyproj import Transformer
 from coverage._config import packaged_toml
 from coverage._errors import CoverageError, ExtentError
 from coverage.layers.crs import STORAGE_CRS
+from coverage.layers.project import DEM_KINDS, DemKind
 from coverage.radio.grid import Grid, read_on_grid
 from coverage.radio.profiles import P1812Profile
 
 __all__ = ["DemKind", "clutter_of_landcover", "profile_between"]
-
-DemKind = Literal["dtm", "dsm"]
-"""``"dtm"``: bare terrain (SRTM, a surveyed DTM); ``"dsm"``: a surface model with trees and buildings (Copernicus)."""
 
 INLAND_ZONE = 4
 """P.1812-6 §3.3 Table 3 radio-climatic zone A2 "inland" (every point of a land profile unless told otherwise)."""
@@ -68,7 +67,7 @@ def profile_between(
     rx_lonlat: Sequence[float],
     *,
     res_m: float = 30.0,
-    dem_kind: DemKind = "dtm",
+    dem_kind: DemKind | None = None,
     delta_n: float | None = None,
     n0: float | None = None,
     zone: int = INLAND_ZONE,
@@ -84,8 +83,9 @@ def profile_between(
         Terminals, degrees (EPSG:4326).
     res_m : float
         Pixel size of the grid the rasters are read on (m); also the largest spacing of profile points.
-    dem_kind : {"dtm", "dsm"}
-        A surface model already holds the clutter: representative heights are then 0.
+    dem_kind : {"dtm", "dsm"}, optional
+        What the DEM models; default the project's own (``project.dem_kind``). A surface model already holds the
+        clutter: representative heights are then 0.
     delta_n, n0 : float, optional
         Refractivity lapse rate (N-units/km) and sea-level surface refractivity (N-units) stored in the profile
         (P.1812-6 §3.5).
@@ -101,8 +101,10 @@ def profile_between(
     ExtentError
         The DEM or land cover does not cover the path or has no data on it.
     """
-    if dem_kind not in ("dtm", "dsm"):
-        raise CoverageError(f"dem_kind {dem_kind!r} is not one of 'dtm', 'dsm'")
+    if dem_kind is None:
+        dem_kind = project.dem_kind
+    if dem_kind not in DEM_KINDS:
+        raise CoverageError(f"dem_kind {dem_kind!r} is not one of {', '.join(repr(k) for k in DEM_KINDS)}")
     utm = project.utm_crs
     to_utm = Transformer.from_crs(STORAGE_CRS, utm, always_xy=True)
     a_xy = to_utm.transform(float(tx_lonlat[0]), float(tx_lonlat[1]))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 import rasterio
 import shapely
 from rasterio.transform import from_origin
 
 from coverage._errors import CoverageError, MissingLayerError, ValidationError
-from coverage.layers.project import Project, check_project, project_from_frames, read_project
+from coverage.layers.project import META_TABLE, Project, check_project, project_from_frames, read_project
 from coverage.layers.schemas import PROJECT_LAYERS
 from tests.coverage.factories import valid_frame
 
@@ -42,7 +44,7 @@ def project(tmp_path: Path) -> Project:
 
 
 def _assert_same(a: Project, b: Project) -> None:
-    assert a.name == b.name and list(a.layers) == list(b.layers)
+    assert a.name == b.name and list(a.layers) == list(b.layers) and a.dem_kind == b.dem_kind
     for name in a.layers:
         pd.testing.assert_frame_equal(pd.DataFrame(a.layers[name]), pd.DataFrame(b.layers[name]), check_exact=True)
         if "geometry" in a.layers[name]:
@@ -167,3 +169,70 @@ def test_failed_write_leaves_existing_gpkg(project: Project, tmp_path: Path, mon
         project.to_gpkg(dest)
     assert dest.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dem.tif", "p.gpkg", "p_rasters"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the DEM's kind: terrain model (bare earth) or surface model (trees and buildings)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_dem_kind_defaults_to_a_terrain_model(project: Project, tmp_path: Path) -> None:
+    assert project.dem_kind == "dtm" and Project("x").dem_kind == "dtm"
+    (tmp_path / "p.toml").write_text('[project]\nname = "x"\n[rasters]\ndem = "dem.tif"\n')
+    _dem(tmp_path / "dem.tif")
+    assert read_project(tmp_path / "p.toml").dem_kind == "dtm"
+    assert "terrain model (DTM)" in project.summary().set_index("item").loc["dem raster", "detail"]
+
+
+def test_manifest_declares_a_surface_model(tmp_path: Path) -> None:
+    _dem(tmp_path / "dem.tif")
+    valid_frame("sites").to_file(tmp_path / "sites.geojson")
+    (tmp_path / "p.toml").write_text(
+        '[project]\nname = "x"\ndem_kind = "dsm"\n[layers.sites]\npath = "sites.geojson"\n[rasters]\ndem = "dem.tif"\n'
+    )
+    p = read_project(tmp_path / "p.toml")
+    assert p.dem_kind == "dsm"
+    assert "surface model (DSM)" in p.summary().set_index("item").loc["dem raster", "detail"]
+
+
+@pytest.mark.parametrize("value", ['"lidar"', '"DSM"', "1"])
+def test_unknown_dem_kind_names_the_file_and_the_key(tmp_path: Path, value: str) -> None:
+    manifest = tmp_path / "p.toml"
+    manifest.write_text(f'[project]\ndem_kind = {value}\n[layers.towers]\npath = "t.geojson"\n')
+    result = check_project(manifest)
+    assert {(p.source, p.field) for p in result.errors} == {
+        (str(manifest), "project.dem_kind"),
+        (str(manifest), "layers.towers"),
+    }
+    problem = next(p for p in result.errors if p.field == "project.dem_kind")
+    assert "dtm" in problem.message and "dsm" in problem.message
+    with pytest.raises(ValidationError, match=r"p\.toml.*project\.dem_kind"):
+        read_project(manifest)
+
+
+def test_dem_kind_survives_gpkg_and_parquet(project: Project, tmp_path: Path) -> None:
+    dsm = dataclasses.replace(project, dem_kind="dsm")
+    gpkg = read_project(dsm.to_gpkg(tmp_path / "p.gpkg"))
+    parquet = read_project(dsm.to_parquet(tmp_path / "pq"))
+    _assert_same(dsm, gpkg)
+    _assert_same(dsm, parquet)
+    assert gpkg.dem_kind == parquet.dem_kind == "dsm"
+    assert 'dem_kind = "dsm"' in (tmp_path / "pq" / "project.toml").read_text("utf-8")
+    meta = pyogrio.read_dataframe(tmp_path / "p.gpkg", layer=META_TABLE)
+    assert dict(zip(meta["key"], meta["value"], strict=True))["dem_kind"] == "dsm"
+
+
+def test_bad_dem_kind_in_a_gpkg_or_in_code_is_refused(project: Project, tmp_path: Path) -> None:
+    dest = project.to_gpkg(tmp_path / "p.gpkg")
+    meta = pyogrio.read_dataframe(dest, layer=META_TABLE)
+    meta.loc[meta["key"] == "dem_kind", "value"] = "lidar"
+    pyogrio.write_dataframe(meta, dest, layer=META_TABLE, driver="GPKG")
+    errors = check_project(dest).errors
+    assert [(p.source, p.field) for p in errors] == [(f"{dest}:{META_TABLE}", "dem_kind")]
+    pyogrio.write_dataframe(meta[meta["key"] != "dem_kind"], dest, layer=META_TABLE, driver="GPKG")
+    assert read_project(dest).dem_kind == "dtm"  # a GeoPackage written before dem_kind existed
+    with pytest.raises(CoverageError, match="dem_kind 'lidar'"):
+        Project("x", dem_kind="lidar")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="unknown DEM kind"):
+        project_from_frames("x", {"sites": valid_frame("sites")}, dem_kind="lidar")  # type: ignore[arg-type]
+    assert project_from_frames("x", {"sites": valid_frame("sites")}, dem_kind="dsm").dem_kind == "dsm"

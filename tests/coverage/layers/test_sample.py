@@ -99,6 +99,7 @@ def test_generation_is_deterministic_in_memory() -> None:
 def test_manifest_names_every_layer_and_raster() -> None:
     manifest = tomllib.loads((DATA / MANIFEST).read_text("utf-8"))
     assert "synthetic" in manifest["project"]["name"]
+    assert manifest["project"]["dem_kind"] == "dtm"  # the synthetic DEM is bare terrain
     assert set(manifest["layers"]) == set(LAYER_PATHS)
     for entry in manifest["layers"].values():
         assert (DATA / entry["path"]).is_file()

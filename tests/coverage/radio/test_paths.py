@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ import coverage
 from coverage._errors import CoverageError, ExtentError
 from coverage.cli import app
 from coverage.radio.config import radio_config
+from coverage.radio.outputs import inputs_fingerprint
 from coverage.radio.p1812 import p1812_loss
 from coverage.radio.paths import clutter_of_landcover, profile_between
 from coverage.radio.profiles import P1812Profile, SG3Dataset, write_sg3_profile
@@ -55,6 +58,50 @@ def test_surface_model_adds_no_clutter_height(sample: coverage.Project, ends) ->
     assert (dsm.clutter_categories == dtm.clutter_categories).all()
     with pytest.raises(CoverageError, match="dem_kind"):
         profile_between(sample, *ends, dem_kind="lidar")  # type: ignore[arg-type]
+
+
+def test_profile_follows_the_projects_dem_kind(sample: coverage.Project, ends) -> None:
+    dsm = dataclasses.replace(sample, dem_kind="dsm")
+    assert (profile_between(dsm, *ends).clutter_heights_m == 0).all()
+    assert (profile_between(dsm, *ends, dem_kind="dtm").clutter_heights_m > 0).any()  # an explicit kind wins
+
+
+def test_a_prediction_of_a_dtm_is_not_reused_for_a_dsm(sample: coverage.Project) -> None:
+    dsm = dataclasses.replace(sample, dem_kind="dsm")
+    assert inputs_fingerprint(sample, {}, ["4G"]) != inputs_fingerprint(dsm, {}, ["4G"])
+
+
+def _dsm_manifest(folder: Path) -> Path:
+    """The sample province's manifest declaring its DEM a surface model (paths made absolute)."""
+    src = coverage.layers.project.sample_manifest()
+    doc = tomllib.loads(src.read_text("utf-8"))
+    lines = ["[project]", 'name = "sample on a DSM"', 'dem_kind = "dsm"']
+    for layer, entry in doc["layers"].items():
+        lines += [f"[layers.{layer}]", f"path = {json.dumps(str(src.parent / entry['path']))}"]
+    lines += ["[rasters]"] + [f"{k} = {json.dumps(str(src.parent / v))}" for k, v in doc["rasters"].items()]
+    path = folder / "dsm.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_path_loss_command_on_a_dsm_project_adds_no_clutter(sample: coverage.Project, ends, tmp_path: Path) -> None:
+    a, b = ends
+    manifest = _dsm_manifest(tmp_path)
+    args = ["path-loss", "--from", f"{a[0]},{a[1]}", "--to", f"{b[0]},{b[1]}", "--freq-mhz", "1800", "--htg", "35"]
+    docs = {}
+    for label, extra in {"sample": [], "dsm": [str(manifest)], "dsm as dtm": [str(manifest), "--dem-kind", "dtm"],
+                         "sample as dsm": ["--dem-kind", "dsm"]}.items():  # fmt: skip
+        res = runner.invoke(app, [*args, *extra, "--json"])
+        assert res.exit_code == 0, res.output
+        docs[label] = json.loads(res.output)
+    clutter = {k: np.array(d["profile"]["clutter_height_m"]) for k, d in docs.items()}
+    assert (clutter["dsm"] == 0).all() and (clutter["sample as dsm"] == 0).all()
+    assert (clutter["sample"] > 0).any() and np.array_equal(clutter["sample"], clutter["dsm as dtm"])
+    assert docs["dsm"]["profile"]["height_m"] == docs["sample"]["profile"]["height_m"]  # the same ground
+    cfg = radio_config()["p1812"]
+    prof = profile_between(sample, a, b, dem_kind="dsm", delta_n=cfg["delta_n"], n0=cfg["n0"], zone=cfg["zone"])
+    direct = p1812_loss(prof, 1.8, cfg["time_percent"], 35.0, 1.5, pol=cfg["polarisation"])
+    assert docs["dsm"]["predicted"]["lb_db"] == pytest.approx(direct.lb_db, abs=1e-9)
 
 
 def test_missing_ground_is_an_error_not_sea_level(sample: coverage.Project, ends) -> None:
@@ -109,6 +156,8 @@ def test_path_loss_command_on_a_written_sg3_file(tmp_path: Path) -> None:
         (["--from", "105.6,9.8"], "give --profile FILE"),
         (["--from", "105.6;9.8", "--to", "105.7,9.8"], "LON,LAT"),
         (["--from", "105.6,9.8", "--to", "105.62,9.8"], "--freq-mhz and --htg"),
+        (["--from", "105.6,9.8", "--to", "105.62,9.8", "--dem-kind", "lidar"], "give one of dtm, dsm"),
+        (["--profile", "x.csv", "--dem-kind", "dsm"], "--dem-kind applies to --from/--to"),
     ],
 )
 def test_path_loss_command_refuses_incomplete_requests(args: list[str], message: str) -> None:
