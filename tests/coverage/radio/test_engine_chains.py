@@ -30,7 +30,7 @@ P_DBM = 43.0 - 10 * math.log10(1200) + 17.0 - 0.5
 """Power per RE + peak gain - feeder loss of the test cells (see test_engine._rsrp_by_hand), dBm."""
 
 
-def _hill_project(tmp_path: Path, orchard_cols: tuple[int, int] = (11, 14)):
+def _hill_project(tmp_path: Path, orchard_cols: tuple[int, int] = (11, 14), dem_kind: str = "dtm"):
     """Sites A (x0 + 50 m) and B (x0 + 2050 m) of test_engine; a 40 m hill at 1.25 km; orchard over some columns."""
     rows, cols = np.mgrid[0:60, 0:80]
     x = X0 - 2000.0 + (cols + 0.5) * 100.0
@@ -43,7 +43,7 @@ def _hill_project(tmp_path: Path, orchard_cols: tuple[int, int] = (11, 14)):
         "dem": _write_raster(tmp_path / "dem.tif", dem, -9999.0),
         "landcover": _write_raster(tmp_path / "landcover.tif", lc, 0),
     }
-    return project_from_frames("hill", {"sites": sites, "cells": cells}, rasters)
+    return project_from_frames("hill", {"sites": sites, "cells": cells}, rasters, dem_kind=dem_kind)
 
 
 def _lonlat(x: float, y: float) -> tuple[float, float]:
@@ -78,6 +78,24 @@ def test_p1812_chain_gives_each_pixel_the_loss_of_its_own_path(tmp_path):
     # behind the hill and the orchard B serves pixel 5 with a loss P.1812 puts far above free space
     fspl_b = 20 * math.log10(4 * math.pi * 1500.0 * 1.8e9 / 299_792_458.0)
     assert P_DBM - _p1812_rsrp_by_hand(project, xb, 5) > fspl_b + 10.0
+
+
+def test_on_a_surface_model_the_clutter_heights_are_not_added_again(tmp_path):
+    cfg = radio_config(overrides=P1812_CONFIG)
+    runs = {}
+    for kind in ("dtm", "dsm"):
+        (tmp_path / kind).mkdir()
+        project = _hill_project(tmp_path / kind, orchard_cols=(6, 9), dem_kind=kind)
+        runs[kind] = _read(predict(project, tmp_path / kind / "out", technologies=["4G"], config=cfg, grid=GRID)
+                           .path("4G", "Viettel", "rsrp_dbm"))  # fmt: skip
+        # the engine draws the path as profile_between does for that project: DSM -> no clutter height
+        assert runs[kind][2, 7] == pytest.approx(
+            max(_p1812_rsrp_by_hand(project, X0 + 50.0, 7), _p1812_rsrp_by_hand(project, X0 + 2050.0, 7)), abs=0.3
+        )
+    # in the orchard (cols 6-8) the DTM adds its 10 m trees: a much weaker signal than on the DSM, which holds them
+    assert runs["dtm"][2, 7] < runs["dsm"][2, 7] - 10.0
+    # on open paddy before the orchard, nothing changes
+    assert runs["dtm"][2, 4] == pytest.approx(runs["dsm"][2, 4], abs=0.05)
 
 
 def test_p1812_chain_location_margin_is_sigma_l_of_the_pixel(tmp_path):
