@@ -41,11 +41,12 @@ class AssessmentConfig(SettingsFile):
 
     source: str = "coverage/data/assessment.toml"
 
-    def rules(self, location_probability: float | None = None) -> list[str]:
+    def rules(self, location_probability: float | None = None, model_chain: str | None = None) -> list[str]:
         """The coverage rules in words, for every report that uses them.
 
         ``location_probability`` is the radio settings' share of locations the RSRP rasters are exceeded at
-        (``shadowing.location_probability``); without it the rules do not state it.
+        (``shadowing.location_probability``) and ``model_chain`` the propagation model the signal was predicted
+        with; without them the rules do not state them.
         """
         s = self.settings
         mob, ham, ftth = s["mobile"], s["hamlet"], s["ftth"]
@@ -60,7 +61,8 @@ class AssessmentConfig(SettingsFile):
         )
         return [
             f"A place is covered by a technology when the predicted signal is strong enough ({thr})"
-            + (f" at {location_probability:.0%} of locations." if location_probability else "."),
+            + (f" at {location_probability:.0%} of locations" if location_probability else "")
+            + (f", predicted with {model_chain}." if model_chain else "."),
             f"Mobile broadband = {' or '.join(s['broadband']['technologies'])}, any operator.",
             f"A hamlet is covered when at least {ham['covered_share']:.0%} of its people live in covered places; "
             f"'partly covered' from {ham['partly_share']:.0%}, 'not covered' below.",
@@ -166,4 +168,4 @@ class Assessment:
 
     def rules(self) -> list[str]:
         """The coverage rules in words (:meth:`AssessmentConfig.rules` with the prediction's location probability)."""
-        return self.config.rules(self.stats.get("location_probability"))
+        return self.config.rules(self.stats.get("location_probability"), self.stats.get("model_chain"))

@@ -82,6 +82,18 @@ def _read_prediction(folder: Path, grid: Grid, tech: str, op: str) -> tuple[np.n
     return out[0], out[1]
 
 
+def _model_chain(folder: Path) -> str | None:
+    """The model chain the prediction was made with, in words (``prediction.json``), if recorded."""
+    try:
+        s = json.loads((folder / "prediction.json").read_text(encoding="utf-8"))["settings"]
+        label = str(s["chains"][s["model"]["name"]]["label"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    extra = [w for w, on in (("terrain diffraction", s["terrain"]["method"] != "none"),
+                             ("ITU-R P.2108 clutter", s["clutter"]["enabled"])) if on]  # fmt: skip
+    return " + ".join([label, *extra])
+
+
 def _location_probability(folder: Path) -> float | None:
     """The share of locations the prediction's RSRP is exceeded at (``prediction.json``), if recorded."""
     try:
@@ -170,6 +182,7 @@ def assess(
     steps.done()
     stats = {
         "location_probability": _location_probability(folder),
+        "model_chain": _model_chain(folder),
         "grid": {"crs": grid.crs.to_string(), "width": grid.width, "height": grid.height, "res_m": grid.res_m},
         "hamlets": len(hamlets),
         "populated_pixels": len(pop.pixel),

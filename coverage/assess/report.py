@@ -146,11 +146,13 @@ def number_format(lang: str = "vi") -> _Fmt:
     return _Fmt(t["decimal"], t["thousands"])
 
 
-def rules_text(config: Any, lang: str = "vi", location_probability: float | None = None) -> list[str]:
+def rules_text(
+    config: Any, lang: str = "vi", location_probability: float | None = None, model_chain: str | None = None
+) -> list[str]:
     """The coverage rules in words, in ``lang``, from the same settings as ``AssessmentConfig.rules()``.
 
-    ``location_probability`` is the share of locations the predicted RSRP is reached at (from the prediction's
-    settings); the rule states it when given.
+    ``location_probability`` is the share of locations the predicted RSRP is reached at and ``model_chain`` the
+    propagation model it was predicted with (from the prediction's settings); the rule states them when given.
     """
     t = report_texts(lang)
     r = t["rules"]
@@ -172,7 +174,8 @@ def rules_text(config: Any, lang: str = "vi", location_probability: float | None
     return [
         r["signal"].format(
             thresholds=thresholds,
-            where=r["signal_where"].format(pct=f.pct(location_probability)) if location_probability else "",
+            where=(r["signal_where"].format(pct=f.pct(location_probability)) if location_probability else "")
+            + (r["signal_model"].format(model=model_chain) if model_chain else ""),
         ),
         r["broadband"].format(technologies=t["and"].join(s["broadband"]["technologies"])),
         r["hamlet"].format(covered_share=f.pct(ham["covered_share"]), partly_share=f.pct(ham["partly_share"])),
@@ -1001,7 +1004,9 @@ def report_html(result: Assessment, *, lang: str = "vi", project: Any = None, ge
         "plan_name": plan.name_vi if lang == "vi" and plan.name_vi else plan.name,
         "generated": (generated or _dt.date.today()).strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d"),
         "summary": summary,
-        "rules": rules_text(result.config, lang, result.stats.get("location_probability")),
+        "rules": rules_text(
+            result.config, lang, result.stats.get("location_probability"), result.stats.get("model_chain")
+        ),
         "scorecard": _scorecard(result.kpis, t, f, lang),
         "maps": _maps(result, project, t, f),
         "units": [(title, table) for title, table in units if table is not None],

@@ -80,6 +80,17 @@ def test_scorecard_at_every_level(tiny):
     assert hh["denominator"] == pytest.approx(810.0)
 
 
+def test_the_rules_say_which_model_predicted_the_signal(tiny):
+    _, result, _ = tiny
+    # the tiny world predicts with free space (tests/coverage/world.py RADIO) at 50 % of locations
+    assert result.stats["model_chain"] == "free space (ITU-R P.525)"
+    assert result.rules()[0].endswith("at 50% of locations, predicted with free space (ITU-R P.525).")
+    from coverage.assess.report import rules_text
+
+    vi = rules_text(result.config, "vi", 0.5, result.stats["model_chain"])[0]
+    assert vi.endswith(", dự báo bằng mô hình free space (ITU-R P.525).")
+
+
 def test_outputs_are_written(tiny):
     _, result, out = tiny
     for name in ("hamlets.gpkg", "dead_zones.gpkg", "kpis.csv", "kpis.json", "hamlet_coverage.csv", "assessment.json"):
