@@ -300,9 +300,7 @@ def _subtract_terrain_loss(
 
 
 @numba.njit(cache=True)
-def _subtract_disc_loss(
-    rsrp: np.ndarray, disc_flat: np.ndarray, offset: int, width: int, row: int, col: int
-) -> None:
+def _subtract_disc_loss(rsrp: np.ndarray, disc_flat: np.ndarray, offset: int, width: int, row: int, col: int) -> None:
     """Subtract a site's P.1812 loss (dB) from a run's RSRP (dBm), in place.
 
     The run's first pixel is row ``row``, column ``col`` of the site's square disc of ``width`` pixels stored at

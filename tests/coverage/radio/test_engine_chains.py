@@ -155,5 +155,5 @@ def test_chains_without_double_counting_are_accepted_silently():
         radio_config(overrides={"model": {"name": "fspl"}, "terrain": {"method": "bullington"},
                                 "clutter": {"enabled": True}})  # fmt: skip
         radio_config(overrides={"model": {"name": "tr38901_rma"}})
-    with pytest.raises(CoverageError, match="model.name 'itm' is not a known chain"):
+    with pytest.raises(CoverageError, match=r"model\.name 'itm' is not a known chain"):
         radio_config(overrides={"model": {"name": "itm"}})
