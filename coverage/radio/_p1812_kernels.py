@@ -612,7 +612,8 @@ def troposcatter_frequency_db(f_ghz: float) -> float:
 @numba.njit(cache=True)
 def troposcatter_path_db(d_km: float, theta_mrad: float, n0: float, p_percent: float) -> float:
     """The rest of eq. (44): ``Lbs - Lf`` (dB), independent of the frequency."""
-    return 190.1 + 20.0 * math.log10(d_km) + 0.573 * theta_mrad - 0.15 * n0 - 10.125 * math.log10(50.0 / p_percent) ** 0.7
+    time_db = 10.125 * math.log10(50.0 / p_percent) ** 0.7
+    return 190.1 + 20.0 * math.log10(d_km) + 0.573 * theta_mrad - 0.15 * n0 - time_db
 
 
 # ------------------------------------------------------------------------------------------------- ducting
@@ -901,9 +902,7 @@ def path_terms(geo: np.ndarray, p_percent: float, n0: float) -> None:
     geo[G_DFS_DB] = 20.0 * math.log10(math.sqrt(d * d + ((geo[G_HTS] - geo[G_HRS]) / 1000.0) ** 2))
     geo[G_NEAR_DB] = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
     geo[G_DUCT_ANGLE] = ducting_angle_mrad(d, ae, geo[G_THETA_T], geo[G_THETA_R], dlt, dlr)
-    geo[G_DUCT_TIME] = ducting_time_db(
-        p_percent, d, ae, geo[G_HTE], geo[G_HRE], geo[G_HM], dlt, dlr, beta0, geo[G_DLM]
-    )
+    geo[G_DUCT_TIME] = ducting_time_db(p_percent, d, ae, geo[G_HTE], geo[G_HRE], geo[G_HM], dlt, dlr, beta0, geo[G_DLM])
     geo[G_TROPO_PATH] = troposcatter_path_db(d, theta, n0, p_percent)
 
 

@@ -1,31 +1,35 @@
 """Numba kernels of ITU-R P.1812-6 around a site, for the raster engine's P.1812 chain.
 
-Every grid pixel within the radius gets the loss of its own path, built from two parts:
+Every grid pixel within the radius gets the loss of its own path: the straight path from the site to the pixel
+centre, its intermediate points spaced as :func:`coverage.radio.paths.profile_between` spaces them
+(``ceil(d / res)`` equal intervals, DEM bilinear between pixel centres, clutter of the pixel each point falls in).
 
-* the **far part** comes from the nearest of the site's radials (one profile per radial, samples one pixel apart,
-  DEM bilinear between pixel centres, clutter of the pixel each sample falls in): the radial's samples before the
-  near part, read from quantities kept along the radial as the pixels are taken in order of distance;
-* the **near part** is exact: the last :data:`NEAR_POINTS` intermediate points of the straight path from the site
-  to the pixel centre, spaced as :func:`coverage.radio.paths.profile_between` spaces them, and the receiver at the
-  pixel centre. The clutter next to the receiver decides P.1812's terminal-clutter loss (tens of dB between an open
-  and a wooded neighbour pixel), so it is never borrowed from a radial.
+* The **actual profile** of the Bullington construction (terrain plus clutter, eqs. (14)-(20)) is that path, point
+  by point (:func:`_actual_nu`, one pass over the path's points per pixel). The clutter classes along the path
+  decide the diffraction loss (10 m of trees are above the direct path over its last 30 % from a 30 m mast to a
+  1.5 m receiver), and a radial's samples fall in other pixels than the path's: taken from the nearest radial, one
+  pixel in 200 of the sample province differed from the point-to-point loss on the same rasters by more than 1 dB
+  (up to 11 dB).
+* The **terrain** quantities (no clutter) take the far part of the path from the nearest of the site's radials (one
+  profile per radial, samples one pixel apart): the radial's samples before the near part, read from quantities
+  kept along the radial as the pixels are taken in order of distance; the **near part**, the last
+  :data:`NEAR_POINTS` intermediate points and the receiver, is the pixel's own path. Bilinear terrain is continuous,
+  so the radial's small offsets move these quantities by little.
 
-Everything P.1812-6 computes from a profile is found from running quantities of the far part plus the few near
-points, never by a pass over the profile:
+The terrain quantities are found from running quantities of the far part plus the few near points, never by a
+pass over the profile:
 
 * the least-squares smooth-Earth sums of eqs. (83)-(84) are cumulative;
-* the transmitter's horizon angle (eq. (76)), the largest ``h_i / d_i`` of eq. (88) and the transmitter-side
-  Bullington slope ``S_tim`` (eq. (14)) are running maxima;
-* the receiver-side maxima (the receiver's horizon angle, eq. (79); ``S_rim``, eq. (18); the largest
-  ``h_i / (d - d_i)`` of eq. (88)) are tangents from the receiver to an upper convex hull of the far part, the Earth
-  bulge folded into the points as :func:`coverage.radio._terrain_kernels._radial_bullington` does (O(log n));
+* the transmitter's horizon angle (eq. (76)) and the largest ``h_i / d_i`` of eq. (88) are running maxima;
+* the receiver-side maxima (the receiver's horizon angle, eq. (79); the largest ``h_i / (d - d_i)`` of eq. (88))
+  are tangents from the receiver to an upper convex hull of the far part, the Earth bulge folded into the points as
+  :func:`coverage.radio._terrain_kernels._radial_bullington` does (O(log n));
 * the height of the highest obstruction above the direct path (eq. (87)) is the maximum of a linear function over
   the upper hull of the terrain (O(log n));
-* the line-of-sight ``nu_max`` of the Bullington construction (eq. (15)) and the line-of-sight horizon point
-  (eq. (78a)) are the exact searches of :func:`coverage.radio._terrain_kernels._max_nu_near_rx`; on the smooth
-  profile (zero heights) ``S_tim`` and ``S_rim`` are strictly concave in the distance (the best of two points around
-  the continuous maximum is exact) and the line-of-sight factor rises to one maximum and falls (a climb from the
-  previous pixel's maximum is exact);
+* the line-of-sight horizon point (eq. (78a)) is the exact search of
+  :func:`coverage.radio._terrain_kernels._max_nu_near_rx`; on the smooth profile (zero heights) ``S_tim`` and
+  ``S_rim`` are strictly concave in the distance (the best of two points around the continuous maximum is exact)
+  and the line-of-sight factor rises to one maximum and falls (a climb from the previous pixel's maximum is exact);
 * the terrain roughness of eq. (93) only counts above 10 m (eq. (56)): a bound from a sparse table of range maxima
   settles it, an exact scan runs when the bound exceeds 10 m;
 * the terms that depend on the path length alone (beta0, Fi, Fk, the troposcatter and ducting time terms) come from
@@ -97,14 +101,17 @@ from coverage.radio._terrain_kernels import (
     _bullington_point_nu,
     _max_nu_near_rx_above,
     _range_max,
+    bilinear_cell,
     bilinear_frac,
     nu_point,
 )
 
 NEAR_POINTS = 12
-"""Intermediate points next to the receiver taken from the pixel's own straight path (360 m at 30 m pixels)."""
+"""Intermediate points next to the receiver whose terrain is taken from the pixel's own straight path (360 m at
+30 m pixels)."""
 
-_BEYOND = 1 << 40  # index of a near point for the far-part searches (above every radial sample: ties go to the far part)
+_BEYOND = 1 << 40
+"""Index of a near point in the far-part searches: above every radial sample, so ties go to the far part."""
 
 TABLE_STEP_M = 1.0
 """Spacing of the tables of the path-length terms (:func:`distance_tables`), m."""
@@ -113,15 +120,9 @@ HULL_HQ = 0
 """Hull of ``(x_i, h_i - x_i^2 / (2 a_e))``: the receiver's horizon (terrain, Earth bulge folded in)."""
 HULL_H = 1
 """Hull of ``(x_i, h_i)``: the obstruction above the direct path and its angles (eqs. (87), (88), no bulge)."""
-HULL_GQ = 2
-"""Hull of ``(x_i, g_i - x_i^2 / (2 a_e))``: the receiver-side Bullington slope of the actual profile."""
-HULL_GQB = 3
-"""The same for a_beta (time percentages below 50 %)."""
 
 RUN_THETA_T = 0  # max (h_i - hts) / x_i - x_i / (2 a_e): the transmitter's horizon (eq. (76))
 RUN_AOB_T = 1  # max (h_i - hts) / x_i (eq. (88) less the direct path's slope)
-RUN_STIM = 2  # max (g_i - hts) / x_i - x_i / (2 a_e) (eq. (14) less d / (2 a_e))
-RUN_STIM_B = 3  # the same for a_beta
 
 # rows of the tables of the path-length terms
 JT_BETA0 = 0
@@ -163,9 +164,11 @@ def _atan(x: float) -> float:
 def _hull_push(hx: np.ndarray, hq: np.ndarray, hi: np.ndarray, hm: np.ndarray, k: int, x: float, q: float, i: int):
     """Append point ``(x, q)`` (index ``i``, x increasing) to upper hull ``k`` (monotone chain)."""
     m = hm[k]
-    while m >= 2 and (hx[k, m - 1] - hx[k, m - 2]) * (q - hq[k, m - 2]) - (hq[k, m - 1] - hq[k, m - 2]) * (
-        x - hx[k, m - 2]
-    ) >= 0.0:
+    while (
+        m >= 2
+        and (hx[k, m - 1] - hx[k, m - 2]) * (q - hq[k, m - 2]) - (hq[k, m - 1] - hq[k, m - 2]) * (x - hx[k, m - 2])
+        >= 0.0
+    ):
         m -= 1
     hx[k, m] = x
     hq[k, m] = q
@@ -231,7 +234,7 @@ def distance_tables(max_dist_m: float, phi_deg: float, zone: int, p_percent: flo
     term of eq. (10), the troposcatter loss less Lf and its angular term (eq. (44)), the ducting term Ap
     (eq. (54)) for mu2 = mu3 = 1, and dlm. Paths shorter than 1 m take the 1 m values.
     """
-    n = int(math.ceil(max_dist_m / TABLE_STEP_M)) + 2
+    n = math.ceil(max_dist_m / TABLE_STEP_M) + 2
     jt = np.empty((N_JT, n))
     for j in range(n):
         d = max(j * TABLE_STEP_M, 1.0) / 1000.0
@@ -397,32 +400,32 @@ def _roughness(jp, step, h, st_raw, lg, kn, ny, nh, ct, cr, hst_eff, slope_km) -
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _actual_nu(jp, step, g, qg, st, lg, hts, hrs, d, half_ce, stim_run, hx, hq, hm, hull, kn, ny, ng, guess, stack):
-    """Bullington factor of the actual profile (terrain plus clutter), eqs. (14)-(20); (nu, argmax of the far part)."""
-    if jp + kn == 0:
-        return -math.inf, guess
-    stim = stim_run + half_ce * d if jp >= 1 else -math.inf
-    for q in range(kn):
-        stim = max(stim, (ng[q] + half_ce * ny[q] * (d - ny[q]) - hts) / ny[q])
+def _actual_nu(px, pg, n1, hts, hrs, d, half_ce, inv, isq) -> float:
+    """Bullington factor of the actual profile (terrain plus clutter), eqs. (14)-(20), over the pixel's own path:
+    intermediate points ``1 .. n1 - 1`` at distances ``px`` (m, ``i d / n1``) with heights ``pg``
+    (:func:`_path_points`); ``inv[i] = 1 / i``, ``isq[i] = 1 / sqrt(i)``.
+
+    :func:`coverage.radio._p1812_kernels.bullington_nu_geom` in metres, its divisions and square roots taken from
+    the tables (``x = i d / n1``, ``d - x = (n1 - i) d / n1``). The clutter class of every point counts, so the
+    actual profile is never borrowed from a radial. ``-inf`` without intermediate points.
+    """
+    if n1 < 2:
+        return -math.inf
+    k = n1 / d
+    stim = -math.inf
+    for i in range(1, n1):
+        stim = max(stim, (pg[i] - hts) * inv[i] * k + half_ce * (d - px[i]))
     if stim < (hrs - hts) / d:
+        slope = (hrs - hts) / n1
         best = -math.inf
-        for q in range(kn):
-            best = max(best, nu_point(ny[q], ng[q], 0.0, hts, d, hrs, half_ce))
-        if jp >= 1:  # the far part, searched for points reaching the near part's best
-            best, far = _max_nu_near_rx_above(
-                g, qg, st, lg, step, 1, jp + 1, 0.0, hts, d, hrs, half_ce, guess, stack, best, _BEYOND
-            )
-            guess = far if far != _BEYOND else guess
-        return best, guess
-    c = half_ce * d
-    hh = hrs - c * d
+        for i in range(1, n1):
+            x = px[i]
+            best = max(best, (pg[i] + half_ce * x * (d - x) - hts - slope * i) * isq[i] * isq[n1 - i])
+        return best * n1 / math.sqrt(d)
     srim = -math.inf
-    if jp >= 1:
-        k = _hull_tangent(hx, hq, hm, hull, d, hh)
-        srim = (hq[hull, k] - hh) / (d - hx[hull, k]) - c
-    for q in range(kn):
-        srim = max(srim, (ng[q] + half_ce * ny[q] * (d - ny[q]) - hrs) / (d - ny[q]))
-    return _bullington_point_nu(stim, srim, hts, hrs, d), guess
+    for i in range(1, n1):
+        srim = max(srim, (pg[i] - hrs) * inv[n1 - i] * k + half_ce * px[i])
+    return _bullington_point_nu(stim, srim, hts, hrs, d)
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -481,17 +484,20 @@ def _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guess) -> tuple[float
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _pixel_geometry(
-    jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, ng, run, ilt_run, hx, hq, hi, hm, guesses,
+    jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, path, run, ilt_run, hx, hq, hi, hm, guesses,
     stack, jt, p_percent, zone, with_beta, geo,
 ) -> None:  # fmt: skip
     """Fill ``geo`` (``GEOMETRY_NAMES``, derived terms included) for the path to a pixel.
 
-    The path: the site, radial samples 1..``jp`` (``prof`` = (h, g, qh, qg, qgb); ``tabs`` = sparse tables of
-    (qh, qg, qgb, h); running maxima ``run``, hulls and the smooth-Earth sums ``v1``, ``v2`` up to ``jp``), the
-    ``kn`` near points at distances ``ny`` (m) with terrain ``nh`` and terrain plus clutter ``ng``, and the receiver
-    at ``d`` m on ground ``hr``. ``guesses`` holds the last argmax of each line-of-sight search (updated).
+    The terrain of the path: the site, radial samples 1..``jp`` (``prof`` = (h, qh); ``tabs`` = sparse tables of
+    (qh, h); running maxima ``run``, hulls and the smooth-Earth sums ``v1``, ``v2`` up to ``jp``), the ``kn`` near
+    points at distances ``ny`` (m) with terrain ``nh``, and the receiver at ``d`` m on ground ``hr``. The actual
+    profile of the Bullington construction is the pixel's own path (``path`` = (px, pg, n1, inv, isq), see
+    :func:`_actual_nu`).
+    ``guesses`` holds the last argmax of each line-of-sight search (updated).
     """
-    h, g, qh, qg, qgb = prof
+    h, qh = prof
+    px, pg, n1, inv, isq = path
     half_ce = 0.5 / (ae_km * 1000.0)
     half_ce_b = 0.5 / (EARTH_RADIUS_KM * K_BETA * 1000.0)
     hrs = hr + hrg
@@ -518,43 +524,32 @@ def _pixel_geometry(
     geo[G_THETA_T], geo[G_THETA_R] = theta_t, theta_r
     geo[G_THETA] = 1000.0 * d_km / ae_km + theta_t + theta_r  # eq. (82)
     geo[G_HTE], geo[G_HRE] = hts - hst_eff, hrs - hsr_eff  # eq. (92)
-    geo[G_HM] = _roughness(jp, step, h, tabs[3], lg, kn, ny, nh, ct, cr, hst_eff, (hsr_eff - hst_eff) / d_km)
+    geo[G_HM] = _roughness(jp, step, h, tabs[1], lg, kn, ny, nh, ct, cr, hst_eff, (hsr_eff - hst_eff) / d_km)
     geo[G_HTS_S], geo[G_HRS_S], geo[G_AE] = hts_s, hrs_s, ae_km
     geo[G_OMEGA] = 1.0 if zone == ZONE_SEA else 0.0
     geo[G_DLM] = _table(jt, JT_DLM, d)
     geo[G_BETA0] = _table(jt, JT_BETA0, d)
-    geo[G_NU_A50], guesses[1] = _actual_nu(
-        jp, step, g, qg, tabs[1], lg, hts, hrs, d, half_ce, run[RUN_STIM], hx, hq, hm, HULL_GQ, kn, ny, ng,
-        guesses[1], stack,
-    )  # fmt: skip
-    geo[G_NU_S50], guesses[3] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guesses[3])
+    geo[G_NU_A50] = _actual_nu(px, pg, n1, hts, hrs, d, half_ce, inv, isq)
+    geo[G_NU_S50], guesses[1] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guesses[1])
     if with_beta:
-        geo[G_NU_AB], guesses[2] = _actual_nu(
-            jp, step, g, qgb, tabs[2], lg, hts, hrs, d, half_ce_b, run[RUN_STIM_B], hx, hq, hm, HULL_GQB, kn, ny, ng,
-            guesses[2], stack,
-        )  # fmt: skip
-        geo[G_NU_SB], guesses[4] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce_b, guesses[4])
+        geo[G_NU_AB] = _actual_nu(px, pg, n1, hts, hrs, d, half_ce_b, inv, isq)
+        geo[G_NU_SB], guesses[2] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce_b, guesses[2])
     _path_terms(geo, jt, p_percent, not trans)
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _push_point(i, step, prof, hts, half_ce, half_ce_b, with_beta, run, hx, hq, hi, hm) -> bool:
+def _push_point(i, step, prof, hts, half_ce, run, hx, hq, hi, hm) -> bool:
     """Add radial sample ``i`` as an intermediate point: running maxima and hulls. True when it is the new
     transmitter horizon (the highest elevation angle so far, first index on ties)."""
-    h, g, qh, qg, qgb = prof
+    h, qh = prof
     xi = i * step
     th = (h[i] - hts) / xi - half_ce * xi
     new_horizon = th > run[RUN_THETA_T]
     if new_horizon:
         run[RUN_THETA_T] = th
     run[RUN_AOB_T] = max(run[RUN_AOB_T], (h[i] - hts) / xi)
-    run[RUN_STIM] = max(run[RUN_STIM], (g[i] - hts) / xi - half_ce * xi)
-    run[RUN_STIM_B] = max(run[RUN_STIM_B], (g[i] - hts) / xi - half_ce_b * xi)
     _hull_push(hx, hq, hi, hm, HULL_HQ, xi, qh[i], i)
     _hull_push(hx, hq, hi, hm, HULL_H, xi, h[i], i)
-    _hull_push(hx, hq, hi, hm, HULL_GQ, xi, qg[i], i)
-    if with_beta:
-        _hull_push(hx, hq, hi, hm, HULL_GQB, xi, qgb[i], i)
     return new_horizon
 
 
@@ -581,10 +576,10 @@ def disc_pixels(
     (in no particular order), their rows and columns relative to the square raster of ``width`` pixels whose
     top-left pixel is global (``row_0``, ``col_0``) and whose centre pixel holds the site.
     """
-    m = int(math.ceil(radius_m / res_m)) + 2
+    m = math.ceil(radius_m / res_m) + 2
     width = 2 * m + 1
-    sc = int(math.floor((site_x - grid_x0) / res_m))
-    sr = int(math.floor((grid_y0 - site_y) / res_m))
+    sc = math.floor((site_x - grid_x0) / res_m)
+    sr = math.floor((grid_y0 - site_y) / res_m)
     lc0 = sc - m
     lr0 = sr - m
     c_lo, c_hi = max(col0, lc0), min(col0 + cols, lc0 + width)
@@ -621,57 +616,69 @@ def disc_pixels(
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _near_points(dem, clutter_m, ox, oy, res_m, sx, sy, tx, ty, length, ny, nh, ng) -> tuple[int, float]:
-    """The last :data:`NEAR_POINTS` intermediate points of the straight path from the site to ``(tx, ty)``.
+def _path_points(dem, clutter_m, ox, oy, res_m, sx, sy, tx, ty, length, px, ph, pg) -> tuple[int, float]:
+    """The intermediate points of the straight path from the site to ``(tx, ty)``.
 
-    As :func:`coverage.radio.paths.profile_between` draws it: ``ceil(length / res_m)`` equal intervals, ground
-    bilinear between pixel centres, clutter of the pixel each point falls in. Fills ``ny`` (distance, m), ``nh``
-    (ground) and ``ng`` (ground plus clutter); returns the number of points and the receiver's ground.
+    As :func:`coverage.radio.paths.profile_between` draws it: ``n1 = ceil(length / res_m)`` equal intervals, ground
+    bilinear between pixel centres, clutter of the pixel each point falls in. Fills entries ``1 .. n1 - 1`` of
+    ``px`` (distance, m), ``ph`` (ground) and ``pg`` (ground plus clutter); returns ``n1`` and the receiver's ground
+    (NaN when the path crosses no data).
     """
-    n1 = max(1, int(math.ceil(length / res_m)))
-    kn = min(NEAR_POINTS, n1 - 1)
+    n1 = max(1, math.ceil(length / res_m))
     nr, nc = dem.shape
-    for q in range(kn):
-        i = n1 - kn + q
-        t = i / n1
-        x = sx + t * (tx - sx)
-        y = sy + t * (ty - sy)
-        fc = (x - ox) / res_m - 0.5
-        fr = (oy - y) / res_m - 0.5
-        ny[q] = i * (length / n1)
-        nh[q] = bilinear_frac(dem, fc, fr)
-        ic = min(max(int(math.floor(fc + 0.5)), 0), nc - 1)
-        ir = min(max(int(math.floor(fr + 0.5)), 0), nr - 1)
-        ng[q] = nh[q] + clutter_m[ir, ic]
+    fc0 = (sx - ox) / res_m - 0.5
+    fr0 = (oy - sy) / res_m - 0.5
+    dfc = (tx - sx) / (res_m * n1)
+    dfr = (sy - ty) / (res_m * n1)
+    dx = length / n1
+    fc1, fr1 = fc0 + n1 * dfc, fr0 + n1 * dfr
+    total = 0.0  # NaN when a point has no data
+    if min(fc0, fc1) >= 0.0 and min(fr0, fr1) >= 0.0 and max(fc0, fc1) < nc - 1.0 and max(fr0, fr1) < nr - 1.0:
+        for i in range(1, n1):  # the whole path between pixel centres: the interior rule of bilinear_frac
+            fc = fc0 + i * dfc
+            fr = fr0 + i * dfr
+            c0 = int(fc)
+            r0 = int(fr)
+            tc = fc - c0
+            tr = fr - r0
+            z = bilinear_cell(dem, r0, c0, tc, tr)
+            px[i] = i * dx
+            ph[i] = z
+            total += z
+            pg[i] = z + clutter_m[r0 + (tr >= 0.5), c0 + (tc >= 0.5)]  # the pixel the point falls in
+    else:
+        for i in range(1, n1):
+            fc = fc0 + i * dfc
+            fr = fr0 + i * dfr
+            z = bilinear_frac(dem, fc, fr)
+            px[i] = i * dx
+            ph[i] = z
+            total += z
+            ic = min(max(math.floor(fc + 0.5), 0), nc - 1)
+            ir = min(max(math.floor(fr + 0.5), 0), nr - 1)
+            pg[i] = z + clutter_m[ir, ic]
     hr = bilinear_frac(dem, (tx - ox) / res_m - 0.5, (oy - ty) / res_m - 0.5)
-    return kn, hr
+    return n1, hr + 0.0 * total
 
 
 # -------------------------------------------------------------------------------------------- the radials
 @numba.njit(cache=True, error_model="numpy")
-def _radial_profile(dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, step, n_samples):
-    """Ground and clutter heights of the samples of one radial (index 0: the site); the number of samples on data."""
+def _radial_profile(dem, ox, oy, res_m, site_x, site_y, z0, az, step, n_samples):
+    """Ground heights of the samples of one radial (index 0: the site) up to the first without data."""
     fc0 = (site_x - ox) / res_m - 0.5
     fr0 = (oy - site_y) / res_m - 0.5
     dfc = step * math.sin(az) / res_m
     dfr = -step * math.cos(az) / res_m
-    nr, nc = clutter_m.shape
     h = np.empty(n_samples + 1)
-    cm = np.zeros(n_samples + 1)
     h[0] = z0
     nv = 0
     for j in range(1, n_samples + 1):
-        fc = fc0 + j * dfc
-        fr = fr0 + j * dfr
-        z = bilinear_frac(dem, fc, fr)
-        ic = int(math.floor(fc + 0.5))
-        ir = int(math.floor(fr + 0.5))
-        if math.isnan(z) or ic < 0 or ir < 0 or ic >= nc or ir >= nr:
+        z = bilinear_frac(dem, fc0 + j * dfc, fr0 + j * dfr)
+        if math.isnan(z):
             break
         h[j] = z
-        cm[j] = clutter_m[ir, ic]
         nv = j
-    return h, cm, nv
+    return h[: nv + 1].copy()
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -682,32 +689,32 @@ def _radial_pixels(
     """P.1812-6 ``max(Lb0p, Lbc)`` (dB) of the pixels ``pr``, ``pc`` (rows and columns of ``out``, whose top-left
     pixel is global (``lr0``, ``lc0``)) whose nearest radial points ``az`` radians clockwise from north, for each
     frequency, into ``out[band, row, col]``, taken in order of distance. Radial samples are ``res_m`` apart; pixels
-    nearer than ``min_dist_m`` take the path to the point at that distance in their direction."""
+    nearer than ``min_dist_m`` take the path to the point at that distance in their direction; a pixel whose path
+    crosses no data stays NaN."""
     step = res_m
     npx = pr.shape[0]
     pdx = grid_x0 + (lc0 + pc + 0.5) * res_m - site_x
     pdy = grid_y0 - (lr0 + pr + 0.5) * res_m - site_y
     pdist = np.sqrt(pdx * pdx + pdy * pdy)
     order = np.argsort(pdist)
-    h, cm, nv = _radial_profile(dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, step, n_samples)
-    n = nv + 1
+    hh = _radial_profile(dem, ox, oy, res_m, site_x, site_y, z0, az, step, n_samples)
+    n = hh.shape[0]
+    nv = n - 1
     half_ce = 0.5 / (ae_km * 1000.0)
-    half_ce_b = 0.5 / (EARTH_RADIUS_KM * K_BETA * 1000.0)
     x = np.arange(n) * step
-    hh = h[:n].copy()
-    g = hh + cm[:n]
-    g[0] = hh[0]
-    prof = (hh, g, hh - half_ce * x * x, g - half_ce * x * x, g - half_ce_b * x * x)
-    st_h, lg = _build_sparse_max(prof[2], n)
-    st_gb = _build_sparse_max(prof[4], n)[0] if with_beta else st_h
-    tabs = (st_h, _build_sparse_max(prof[3], n)[0], st_gb, _build_sparse_max(hh, n)[0])
+    prof = (hh, hh - half_ce * x * x)
+    st_h, lg = _build_sparse_max(prof[1], n)
+    tabs = (st_h, _build_sparse_max(hh, n)[0])
     stack = np.empty(4 * st_h.shape[0] + 8, dtype=np.int64)
-    hx, hq = np.empty((4, n)), np.empty((4, n))
-    hi, hm = np.empty((4, n), dtype=np.int64), np.zeros(4, dtype=np.int64)
-    run = np.full(4, -math.inf)
-    guesses = np.full(5, -1, dtype=np.int64)  # horizon, actual, actual beta, smooth, smooth beta
+    hx, hq = np.empty((2, n)), np.empty((2, n))
+    hi, hm = np.empty((2, n), dtype=np.int64), np.zeros(2, dtype=np.int64)
+    run = np.full(2, -math.inf)
+    guesses = np.full(3, -1, dtype=np.int64)  # horizon, smooth, smooth beta
     geo, losses = np.empty(N_GEOMETRY), np.empty(N_OUT)
-    ny, nh, ng = np.empty(NEAR_POINTS), np.empty(NEAR_POINTS), np.empty(NEAR_POINTS)
+    m = n_samples + 2
+    px, ph, pg = np.empty(m), np.empty(m), np.empty(m)
+    inv = 1.0 / np.maximum(np.arange(m), 1.0)
+    isq = np.sqrt(inv)
     hts = hh[0] + htg
     ilt_run = 1
     v1 = v2 = 0.0
@@ -719,21 +726,25 @@ def _radial_pixels(
             ux, uy = pdx[k] / pdist[k], pdy[k] / pdist[k]
         else:
             ux, uy = math.sin(az), math.cos(az)
-        kn, hr = _near_points(
-            dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, ny, nh, ng
+        n1, hr = _path_points(
+            dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, px, ph, pg
         )
+        if math.isnan(hr):
+            continue
+        kn = min(NEAR_POINTS, n1 - 1)
+        ny, nh = px[n1 - kn : n1], ph[n1 - kn : n1]
         first = ny[0] if kn > 0 else d
-        jp = min(max(int(math.ceil(first / step)) - 1, 0), nv)  # radial samples strictly before the near part
+        jp = min(max(math.ceil(first / step) - 1, 0), nv)  # radial samples strictly before the near part
         while done < jp:
             done += 1
-            if _push_point(done, step, prof, hts, half_ce, half_ce_b, with_beta, run, hx, hq, hi, hm):
+            if _push_point(done, step, prof, hts, half_ce, run, hx, hq, hi, hm):
                 ilt_run = done
             xa, xb = (done - 1) * step / 1000.0, done * step / 1000.0  # eqs. (83), (84), cumulative
             v1 += (xb - xa) * (hh[done] + hh[done - 1])
             v2 += (xb - xa) * (hh[done] * (2.0 * xb + xa) + hh[done - 1] * (xb + 2.0 * xa))
         _pixel_geometry(
-            jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, ng, run, ilt_run, hx, hq, hi, hm,
-            guesses, stack, jt, p_percent, zone, with_beta, geo,
+            jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, (px, pg, n1, inv, isq), run, ilt_run,
+            hx, hq, hi, hm, guesses, stack, jt, p_percent, zone, with_beta, geo,
         )  # fmt: skip
         for b in range(freqs_ghz.shape[0]):
             path_losses(geo, freqs_ghz[b], p_percent, vertical, dct_km, dcr_km, with_beta, losses)
@@ -786,7 +797,7 @@ def p1812_disc_kernel(
     z0 = bilinear_frac(dem, (site_x - ox) / res_m - 0.5, (oy - site_y) / res_m - 0.5)
     if math.isnan(z0):
         return out, lr0, lc0, z0
-    n_samples = int(math.ceil(radius_m / res_m)) + 1
+    n_samples = math.ceil(radius_m / res_m) + 1
     for r in prange(n_radials):
         a, b = start[r], start[r + 1]
         if b > a:

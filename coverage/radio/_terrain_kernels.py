@@ -202,6 +202,14 @@ def batch_nu(
 
 
 # --------------------------------------------------------------------------------------------- DEM sampling
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def bilinear_cell(dem: np.ndarray, r0: int, c0: int, tc: float, tr: float) -> float:
+    """Bilinear value between the pixel centres ``(r0, c0)`` and ``(r0 + 1, c0 + 1)`` at fractions ``tc``, ``tr``."""
+    top = dem[r0, c0] + tc * (dem[r0, c0 + 1] - dem[r0, c0])
+    bot = dem[r0 + 1, c0] + tc * (dem[r0 + 1, c0 + 1] - dem[r0 + 1, c0])
+    return top + tr * (bot - top)
+
+
 @numba.njit(cache=True, error_model="numpy")
 def bilinear_frac(dem: np.ndarray, fc: float, fr: float) -> float:
     """Bilinear DEM value at fractional pixel coordinates (column ``fc``, row ``fr``; pixel centres at integers).
@@ -214,11 +222,7 @@ def bilinear_frac(dem: np.ndarray, fc: float, fr: float) -> float:
         # interior fast path: four reads; a NaN anywhere falls through to the exact rule below
         c0 = int(fc)
         r0 = int(fr)
-        tc = fc - c0
-        tr = fr - r0
-        top = dem[r0, c0] + tc * (dem[r0, c0 + 1] - dem[r0, c0])
-        bot = dem[r0 + 1, c0] + tc * (dem[r0 + 1, c0 + 1] - dem[r0 + 1, c0])
-        v = top + tr * (bot - top)
+        v = bilinear_cell(dem, r0, c0, fc - c0, fr - r0)
         if not math.isnan(v):
             return v
     if not (fc >= -0.5 and fc <= nc - 0.5 and fr >= -0.5 and fr <= nr - 0.5):
@@ -613,7 +617,9 @@ def _max_nu_near_rx_above(
     cb = -xa * xb * half_ce - ya + m * xa + c1 * xa
     if best0 > -np.inf:  # the whole range against the caller's candidate first: often nothing can reach it
         thr = best0 - 1e-9 * (1.0 + abs(best0))
-        if _line_factor_below(_range_max(st, lg, lo, hi) + cb, c1, lo * step - xa, (hi - 1) * step - xa, dab, thr, thr * thr):
+        if _line_factor_below(
+            _range_max(st, lg, lo, hi) + cb, c1, lo * step - xa, (hi - 1) * step - xa, dab, thr, thr * thr
+        ):
             return best0, arg0
     # first candidate: the receiver's neighbour or the last argmax, the larger factor by h^2 / (u (D - u))
     g0 = hi - 1

@@ -19,12 +19,24 @@ import rasterio
 from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
-from rasterio.warp import reproject, transform_bounds
+from rasterio.vrt import WarpedVRT
+from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
 from coverage._errors import ExtentError
 
 __all__ = ["Grid", "check_raster_covers", "grid_for_project", "raise_nodata", "read_on_grid", "read_window"]
+
+WARP_TOLERANCE_PX = 1e-4
+"""Largest error (source pixels) of the approximate transformer of a warp onto the grid (GDAL's default: 0.125)."""
+
+READ_BLOCK_PX = 512
+"""Largest side (grid pixels) of the block one warp fills."""
+
+READ_PAD_PX = 16
+"""Pixels warped around each block and dropped: GDAL sizes its resampling kernel from the shape of each chunk it
+warps, and smooths a bilinear DEM read in a thin window (a few pixels high, as a path's) by up to a metre; from 8
+pixels of padding on, reads agree to millimetres."""
 
 
 @dataclass(frozen=True)
@@ -138,24 +150,33 @@ def read_window(
 ) -> np.ndarray:
     """The raster resampled onto the grid pixels of window ``w`` (which lies inside the grid).
 
+    A pixel's value does not depend on the window it is read in (to a few mm of DEM; on the sample province, 5
+    land-cover pixels in 2.5 million differ from the exact nearest source pixel): the warp runs in blocks of at most
+    :data:`READ_BLOCK_PX` pixels a side, each padded by :data:`READ_PAD_PX`, with the approximate transformer held to
+    :data:`WARP_TOLERANCE_PX`. GDAL's default (1/8 source pixel, one warp) moved a nearest-neighbour land-cover class
+    in 0.3 % of the pixels of a province-sized window and a bilinear DEM height by tens of cm, differently in every
+    window.
+
     ``strict``: nodata anywhere in the window raises :class:`ExtentError`; otherwise nodata pixels come back
     as NaN (float) or 0 (integer) for the caller to check where it matters.
     """
     x0 = grid.x0_m + w.col_off * grid.res_m
     y0 = grid.y0_m - w.row_off * grid.res_m
-    dst = np.empty((int(w.height), int(w.width)), dtype=dtype)
+    height, width = int(w.height), int(w.width)
+    dst = np.empty((height, width), dtype=dtype)
+    dst_nodata = np.nan if dtype.startswith("float") else 0
+    pad = READ_PAD_PX
     with rasterio.open(path) as src:
-        src_nodata = src.nodata
-        dst_nodata = np.nan if dtype.startswith("float") else 0
-        reproject(
-            source=rasterio.band(src, 1),
-            destination=dst,
-            dst_transform=Affine(grid.res_m, 0.0, x0, 0.0, -grid.res_m, y0),
-            dst_crs=grid.crs,
-            src_nodata=src_nodata,
-            dst_nodata=dst_nodata,
-            resampling=resampling,
-        )
+        for r in range(0, height, READ_BLOCK_PX):
+            for c in range(0, width, READ_BLOCK_PX):
+                bh, bw = min(READ_BLOCK_PX, height - r), min(READ_BLOCK_PX, width - c)
+                bx0, by0 = x0 + (c - pad) * grid.res_m, y0 - (r - pad) * grid.res_m
+                with WarpedVRT(
+                    src, crs=grid.crs, transform=Affine(grid.res_m, 0.0, bx0, 0.0, -grid.res_m, by0),
+                    width=bw + 2 * pad, height=bh + 2 * pad, resampling=resampling, tolerance=WARP_TOLERANCE_PX,
+                    src_nodata=src.nodata, nodata=dst_nodata, dtype=dtype,
+                ) as vrt:  # fmt: skip
+                    dst[r : r + bh, c : c + bw] = vrt.read(1, window=Window(pad, pad, bw, bh))
     bad = ~np.isfinite(dst) if dtype.startswith("float") else dst == 0
     if strict and bad.any():
         raise_nodata(path, kind, grid, bad, x0, y0)

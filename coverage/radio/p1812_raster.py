@@ -1,16 +1,17 @@
-"""ITU-R P.1812-6 over a raster: radial sweeps for the engine's P.1812 chain, and the pixel lookup.
+"""ITU-R P.1812-6 over a raster: the loss from a site to every pixel of a disc, for the engine's P.1812 chain.
 
-:func:`p1812_sweep` evaluates P.1812-6 (:mod:`coverage.radio.p1812`) on every path from a site to the samples of
-radials around it, one profile per radial (the path to a sample is the profile prefix up to it), each quantity of
-the Recommendation found from running sums, running maxima and convex hulls along the radial
-(:mod:`coverage.radio._p1812_sweep_kernels`). The ground is the DEM on the prediction grid (bilinear between pixel
-centres), the clutter the representative height of each land-cover class (``coverage/data/p1812_clutter.toml``,
-0 on a surface model), exactly as :func:`coverage.radio.paths.profile_between` draws one path.
+:func:`p1812_disc` evaluates P.1812-6 (:mod:`coverage.radio.p1812`) on the path from a site to the centre of every
+grid pixel within a radius (:mod:`coverage.radio._p1812_sweep_kernels`): the ground is the DEM on the prediction
+grid (bilinear between pixel centres), the clutter the representative height of each land-cover class
+(``coverage/data/p1812_clutter.toml``, 0 on a surface model), the path's points spaced exactly as
+:func:`coverage.radio.paths.profile_between` draws one path. The actual profile of the Bullington construction
+(terrain plus clutter) is the pixel's own path point by point; the terrain-only quantities take the far part of the
+path from the nearest of the site's radials (running sums, maxima and convex hulls along it). On 2,000 random
+pixels of the sample province the disc agrees with :func:`~coverage.radio.p1812.p1812_loss` on the exact path to
+0.013 dB at the 99th percentile, 0.4 dB at worst (``benchmarks/p1812_agreement.py``).
 
-A pixel reads its nearest radial and sample (:meth:`P1812Sweep.loss_db`, the engine's own kernel function): the
-sample's loss over free space, plus the free-space loss of the pixel's own distance, at least the line-of-sight loss
-Lb0p. Pixels nearer the mast than ``min_dist_m`` (P.1812-6 is specified from 0.25 km) read the loss at that
-distance. :func:`location_sigma_db` gives the location variability sigma_L of §4.7 per land-cover class, and
+Pixels nearer the mast than ``min_dist_m`` (P.1812-6 is specified from 0.25 km) read the loss at that distance.
+:func:`location_sigma_db` gives the location variability sigma_L of §4.7 per land-cover class, and
 :func:`flat_loss_table` the loss over flat ground in one clutter class (the planner's approximation).
 """
 
@@ -314,5 +315,5 @@ def flat_loss_table(
         dem, clut, 0.0, 0.0, res_m, 0, 0, site_x, site_y, tx_height_m, rx_height_m, radius, [freq_mhz], settings,
         tables=distance_tables(radius + 2.0 * res_m, settings, lat_deg), n_radials=4,
     )  # fmt: skip
-    dist = (np.arange(n) + 1.0) * res_m
+    dist = np.arange(1, n + 1, dtype=np.float64) * res_m
     return dist, disc.at(site_x + dist, np.full(n, site_y), freq_mhz)
