@@ -38,7 +38,11 @@ CHAINS: dict[str, tuple[str, dict[str, Any]]] = {
     "rma": ("TR 38.901 RMa + 8 dB shadowing sigma", {"model": {"name": "tr38901_rma"}}),
     "fspl_bull_p2108": (
         "free space + Bullington (P.526) + P.2108 receiver clutter + 8 dB sigma",
-        {"model": {"name": "fspl"}, "terrain": {"method": "bullington"}, "clutter": {"enabled": True}},
+        {
+            "model": {"name": "fspl", "rural": {}, "urban": {}},
+            "terrain": {"method": "bullington"},
+            "clutter": {"enabled": True},
+        },
     ),
     "rma_bull": (
         "TR 38.901 RMa + Bullington (counts terrain twice; former default with clutter off)",
@@ -106,8 +110,10 @@ def main() -> None:
         q = ctx.Queue()
         p = ctx.Process(target=_run, args=(name, q))
         p.start()
-        r = q.get()
         p.join()
+        if p.exitcode != 0:
+            raise SystemExit(f"chain {name}: the run failed (exit code {p.exitcode}), see above")
+        r = q.get()
         share = r["covered"] / r["hamlets"]
         print(
             f"| {CHAINS[name][0]} | {r['covered']} ({share:.0%}) | {r['dead_zones']:,} | {r['people']:,.0f} "
