@@ -74,6 +74,7 @@ def _run_kernel(t: dict) -> tuple[float, int, np.ndarray]:
         np.ones(1, dtype="int64"), np.ones(1), np.zeros(1, dtype="float32"),
         np.ones(n), z64, t["clutter"], t["groups"].astype("int64"), best, cell, total,
         np.arange(n, dtype="int64"), evals,
+        np.full(n, -1, dtype="int64"), np.zeros((1, 4), dtype="int64"), np.zeros(1, dtype="float32"),  # no P.1812
     )  # fmt: skip
     return time.perf_counter() - t0, int(evals.sum()), best
 
@@ -167,7 +168,7 @@ def province() -> None:
     res = json.loads(out.stdout.strip().splitlines()[-1])
     st = res["stats"]
     sec = st["seconds"]
-    print("\n## Whole sample province (all operators, 4G + 5G, 30 m, terrain + clutter), child process")
+    print("\n## Whole sample province (all operators, 4G + 5G, 30 m, default chain of radio.toml), child process")
     print(
         f"grid {res['grid'][0]} x {res['grid'][1]} px, {st['cells']:,} cells, {st['evaluations']:,} pixel-cell "
         f"evaluations, {st['sweeps']} terrain sweeps, {res['rasters']} COG rasters"

@@ -57,7 +57,7 @@ class P1812Chain:
         return cls(settings, dem_kind, distance_tables(reach, settings, lat), lat)
 
 
-def radius_and_zero_table(t: pd.DataFrame, s: Mapping[str, Any], chain: P1812Chain, n_dist: int) -> NDArray[np.float64]:
+def radius_and_zero_table(t: pd.DataFrame, s: Mapping[str, Any], chain: P1812Chain) -> NDArray[np.float64]:
     """Each cell's ``radius_m`` from P.1812 over flat open ground; a zero distance table (the discs hold the loss).
 
     Flat ground without clutter is the most favourable path of the chain, so a cell cannot reach
@@ -86,7 +86,7 @@ def radius_and_zero_table(t: pd.DataFrame, s: Mapping[str, Any], chain: P1812Cha
         last = np.where(ok.any(axis=1), dist.size - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
         radius[rows] = np.where(last >= 0, np.minimum(dist[np.maximum(last, 0)], max_r), 0.0)
     t["radius_m"] = radius
-    return np.zeros((len(t), n_dist))
+    return np.zeros((len(t), 2))  # two entries: the kernel interpolates between the first two, both 0
 
 
 def disc_of_sweep(

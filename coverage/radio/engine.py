@@ -134,11 +134,8 @@ def _prepare_cells(
     t = _cell_table(project, grid, technologies, operators)
     _add_ground_and_environment(t, project, grid, s)
     _add_link_budget(t, cfg)
-    if chain is None:
-        loss_table = _loss_table_and_radius(t, s)
-    else:  # P.1812: the loss of each pixel comes from its site's disc
-        n_dist = int(np.ceil((float(s["model"]["max_radius_m"]) - float(s["model"]["min_dist_m"])) / DIST_STEP_M)) + 1
-        loss_table = _p1812.radius_and_zero_table(t, s, chain, n_dist)
+    # P.1812: the loss of each pixel comes from its site's disc, not from a distance table
+    loss_table = _loss_table_and_radius(t, s) if chain is None else _p1812.radius_and_zero_table(t, s, chain)
     pat_h, pat_v, pat_am = _pattern_tables(t, cfg, project.source)
     groups = _carrier_groups(t, s, project.source)
     bands = np.sort(t["band_mhz"].unique())
@@ -487,9 +484,8 @@ class _Run:
     terrain_method: int  # _engine_kernels.TERRAIN_*
     clutter_extrapolate: bool
     dem_path: Path
-    lc_path: Path | None  # the land cover, when clutter loss is enabled
+    lc_path: Path | None  # the land cover, when clutter loss is enabled or the chain is P.1812
     p1812: _p1812.P1812Chain | None = None  # the P.1812 chain's settings, when model.name is "p1812"
-    landcover_path: Path | None = None  # the land cover, for the P.1812 chain's clutter heights and sigma_L
 
 
 @dataclass
@@ -532,15 +528,13 @@ def _setup_run(
     clutter_extrapolate = bool(s["clutter"]["extrapolate"])
     dem_path = project.raster("dem")
     check_raster_covers(dem_path, "DEM", grid)
-    lc_path = chain = landcover_path = None
-    if use_clutter:
+    lc_path = chain = None
+    if use_clutter or s["model"]["name"] == P1812_CHAIN:
         lc_path = project.raster("landcover")
         check_raster_covers(lc_path, "land-cover", grid)
     if s["model"]["name"] == P1812_CHAIN:
-        landcover_path = project.raster("landcover")
-        check_raster_covers(landcover_path, "land-cover", grid)
         chain = _p1812.P1812Chain.for_run(s, grid, project.dem_kind)
-    return _Run(cfg, techs, ops, grid, terrain_method, clutter_extrapolate, dem_path, lc_path, chain, landcover_path)
+    return _Run(cfg, techs, ops, grid, terrain_method, clutter_extrapolate, dem_path, lc_path, chain)
 
 
 def _output_keys(techs: Sequence[str], ops: Sequence[str], groups: pd.DataFrame) -> list[tuple[str, str]]:
@@ -647,14 +641,14 @@ def _p1812_discs(
 ) -> None:  # fmt: skip
     """Compute the P.1812 disc of each sweep not yet cached, on the DEM window ``dem_w`` read around a tile."""
     todo = [int(sid) for sid in sweep_ids if int(sid) not in cache or cache[int(sid)].disc is None]
-    if not todo or run.p1812 is None or run.landcover_path is None:
+    if not todo or run.p1812 is None or run.lc_path is None:
         return
-    lc = read_window(run.landcover_path, "land-cover", run.grid, dem_w, Resampling.nearest, "uint8")
+    lc = read_window(run.lc_path, "land-cover", run.grid, dem_w, Resampling.nearest, "uint8")
     rx_h = float(run.cfg.settings["receiver"]["height_m"])
     for sid in todo:
         sw = {str(k): v for k, v in cells.sweeps.loc[sid].items()}
         disc = _p1812.disc_of_sweep(
-            dem, lc, run.grid, int(dem_w.row_off), int(dem_w.col_off), sw, rx_h, run.p1812, str(run.landcover_path)
+            dem, lc, run.grid, int(dem_w.row_off), int(dem_w.col_off), sw, rx_h, run.p1812, str(run.lc_path)
         )
         old = cache.get(sid)
         cache[sid] = _Sweep(old.nu_geom if old else None, old.step_m if old else 0.0, disc)
@@ -663,14 +657,14 @@ def _p1812_discs(
 
 def _p1812_margin(run: _Run, cells: _Cells, w: Window) -> np.ndarray:
     """The P.1812 chain's location-variability margin of a tile (dB), per carrier group and pixel."""
-    assert run.landcover_path is not None
-    lc = read_window(run.landcover_path, "land-cover", run.grid, w, Resampling.nearest, "uint8")
+    assert run.lc_path is not None
+    lc = read_window(run.lc_path, "land-cover", run.grid, w, Resampling.nearest, "uint8")
     return _p1812.tile_margin_db(lc, cells.groups["band_mhz"].tolist(), run.cfg.settings, run.grid.res_m)
 
 
 def _tile_clutter(run: _Run, cells: _Cells, w: Window, recorder: _WarnOnce) -> np.ndarray:
     """Receiver clutter loss of a tile's pixels per band (zeros without clutter), dB."""
-    if run.lc_path is None:
+    if run.lc_path is None or not run.cfg.settings["clutter"]["enabled"]:
         return np.zeros((len(cells.bands), int(w.height), int(w.width)))
     lc = read_window(run.lc_path, "land-cover", run.grid, w, Resampling.nearest, "uint8")
     with recorder:
