@@ -147,7 +147,7 @@ def agreement(
 
 
 def summary(diff_db: pd.Series) -> dict[str, float]:
-    """n, median, p90, p99 and max of the absolute differences (dB)."""
+    """n, median, p90, p99 and max of the absolute differences (dB), and the shares above 1 and 2 dB (%)."""
     a = np.abs(diff_db.to_numpy())
     return {
         "n": float(a.size),
@@ -155,11 +155,16 @@ def summary(diff_db: pd.Series) -> dict[str, float]:
         "p90": float(np.percentile(a, 90)),
         "p99": float(np.percentile(a, 99)),
         "max": float(a.max()),
+        "over_1db_percent": float(100.0 * np.mean(a > 1.0)),
+        "over_2db_percent": float(100.0 * np.mean(a > 2.0)),
     }
 
 
 def _row(label: str, st: dict[str, float]) -> str:
-    return f"| {label} | {st['n']:,.0f} | {st['median']:.4f} | {st['p90']:.4f} | {st['p99']:.4f} | {st['max']:.3f} |"
+    return (
+        f"| {label} | {st['n']:,.0f} | {st['median']:.4f} | {st['p90']:.4f} | {st['p99']:.4f} | {st['max']:.3f} "
+        f"| {st['over_1db_percent']:.2f} | {st['over_2db_percent']:.2f} |"
+    )
 
 
 def main() -> None:
@@ -172,7 +177,10 @@ def main() -> None:
     t0 = time.perf_counter()
     pixels, discs = agreement(ground, args.pixels, args.sites, args.seed)
     print(f"{len(discs)} sites, {len(pixels):,} pixels, {time.perf_counter() - t0:.0f} s in all")
-    print("\n| pixels | n | median abs diff (dB) | p90 | p99 | max |\n|---|---:|---:|---:|---:|---:|")
+    print(
+        "\n| pixels | n | median abs diff (dB) | p90 | p99 | max | > 1 dB (%) | > 2 dB (%) |"
+        "\n|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
     print(_row("all", summary(pixels["diff_db"])))
     edges = np.array(DISTANCE_BANDS_KM) * 1000.0
     for lo, hi in itertools.pairwise(edges):

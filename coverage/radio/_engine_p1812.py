@@ -1,6 +1,6 @@
 """The raster engine's ITU-R P.1812-6 chain: cell radii, one disc of losses per sweep, and sigma_L per pixel.
 
-With ``model.name = "p1812"`` the engine's per-pixel loss is P.1812-6 on the pixel's own path
+With ``model.name = "p1812"`` the engine's per-pixel loss is P.1812-6 on the path to each pixel
 (:func:`coverage.radio.p1812_raster.p1812_disc`: terrain, representative clutter heights along the path and the
 terminal clutter of the Recommendation), computed once per sweep (site and antenna height) for every frequency of
 its cells; the kernel subtracts it in place of a distance table. Nothing is added on top: no terrain diffraction, no
@@ -34,7 +34,7 @@ from coverage.radio.p1812_raster import (
 from coverage.radio.paths import DemKind
 from coverage.radio.propagation import shadowing_margin_db
 
-__all__ = ["P1812Chain", "disc_of_sweep", "pack_discs", "radius_and_zero_table", "tile_margin_db"]
+__all__ = ["P1812Chain", "clutter_of_window", "disc_of_sweep", "pack_discs", "radius_and_zero_table", "tile_margin_db"]
 
 
 @dataclass(frozen=True)
@@ -89,22 +89,26 @@ def radius_and_zero_table(t: pd.DataFrame, s: Mapping[str, Any], chain: P1812Cha
     return np.zeros((len(t), 2))  # two entries: the kernel interpolates between the first two, both 0
 
 
+def clutter_of_window(landcover: NDArray[np.uint8], chain: P1812Chain, source: str) -> NDArray[np.float32]:
+    """Representative clutter heights (m) of a land-cover window, for every disc computed on that window."""
+    return clutter_height_raster(landcover, chain.dem_kind, source)
+
+
 def disc_of_sweep(
     dem: NDArray[np.float32],
-    landcover: NDArray[np.uint8],
+    clutter: NDArray[np.float32],
     grid: Grid,
     row0: int,
     col0: int,
     sweep: Mapping[str, Any],
     rx_height_m: float,
     chain: P1812Chain,
-    source: str,
 ) -> P1812Disc:
     """P.1812 losses of one sweep (site, antenna height) for every frequency of its cells, on a DEM window.
 
-    ``dem`` and ``landcover`` are the same window of the grid, top-left pixel at global ``row0``, ``col0``.
+    ``dem`` and ``clutter`` (:func:`clutter_of_window`) are the same window of the grid, top-left pixel at global
+    ``row0``, ``col0``.
     """
-    clutter = clutter_height_raster(landcover, chain.dem_kind, source)
     return p1812_disc(
         dem, clutter, grid.x0_m, grid.y0_m, grid.res_m, col0, row0, float(sweep["x"]), float(sweep["y"]),
         float(sweep["tx_height_m"]), rx_height_m, float(sweep["radius_m"]), list(sweep["freqs_mhz"]),

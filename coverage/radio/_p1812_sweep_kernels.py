@@ -4,17 +4,18 @@ Every grid pixel within the radius gets the loss of its own path: the straight p
 centre, its intermediate points spaced as :func:`coverage.radio.paths.profile_between` spaces them
 (``ceil(d / res)`` equal intervals, DEM bilinear between pixel centres, clutter of the pixel each point falls in).
 
-* The **actual profile** of the Bullington construction (terrain plus clutter, eqs. (14)-(20)) is that path, point
-  by point (:func:`_actual_nu`, one pass over the path's points per pixel). The clutter classes along the path
-  decide the diffraction loss (10 m of trees are above the direct path over its last 30 % from a 30 m mast to a
-  1.5 m receiver), and a radial's samples fall in other pixels than the path's: taken from the nearest radial, one
-  pixel in 200 of the sample province differed from the point-to-point loss on the same rasters by more than 1 dB
-  (up to 11 dB).
-* The **terrain** quantities (no clutter) take the far part of the path from the nearest of the site's radials (one
-  profile per radial, samples one pixel apart): the radial's samples before the near part, read from quantities
-  kept along the radial as the pixels are taken in order of distance; the **near part**, the last
-  :data:`NEAR_POINTS` intermediate points and the receiver, is the pixel's own path. Bilinear terrain is continuous,
-  so the radial's small offsets move these quantities by little.
+* The **actual profile** of the Bullington construction (terrain plus clutter, eqs. (14)-(20)) and the **terrain**
+  quantities (no clutter) take the far part of the path from the nearest of the site's radials (one profile per
+  radial, samples one pixel apart, each with the clutter of the pixel it falls in): the radial's samples before the
+  near part, read from quantities kept along the radial as the pixels are taken in order of distance. The **near
+  part**, the last :data:`NEAR_POINTS` intermediate points and the receiver, is the pixel's own path, with the
+  clutter of the pixels its points fall in (10 m of trees are above the direct path over its last 30 % from a 30 m
+  mast to a 1.5 m receiver). Bilinear terrain is continuous, so the radial's small offsets move the terrain
+  quantities by little; a radial sample can fall in another clutter class than the path's point beside it, which
+  is where the disc and the point-to-point loss part (``benchmarks/p1812_agreement.py``: median 0.000 dB, p99
+  0.7 dB on the sample province, a few pixels in a thousand beyond 2 dB). The whole exact path per pixel (every
+  point's own terrain and clutter, p99 0.013 dB) costs about 2.5 times as much and remains what ``with_beta`` (p < 50 %)
+  uses, for both Earth radii.
 
 The terrain quantities are found from running quantities of the far part plus the few near points, never by a
 pass over the profile:
@@ -120,9 +121,12 @@ HULL_HQ = 0
 """Hull of ``(x_i, h_i - x_i^2 / (2 a_e))``: the receiver's horizon (terrain, Earth bulge folded in)."""
 HULL_H = 1
 """Hull of ``(x_i, h_i)``: the obstruction above the direct path and its angles (eqs. (87), (88), no bulge)."""
+HULL_GQ = 2
+"""Hull of ``(x_i, g_i - x_i^2 / (2 a_e))``, g terrain plus clutter: ``S_rim`` of the actual profile (eq. (18))."""
 
 RUN_THETA_T = 0  # max (h_i - hts) / x_i - x_i / (2 a_e): the transmitter's horizon (eq. (76))
 RUN_AOB_T = 1  # max (h_i - hts) / x_i (eq. (88) less the direct path's slope)
+RUN_STIM_G = 2  # max (g_i - hts) / x_i - x_i / (2 a_e): S_tim of the actual profile less d / (2 a_e) (eq. (14))
 
 # rows of the tables of the path-length terms
 JT_BETA0 = 0
@@ -133,6 +137,11 @@ JT_TROPO = 4  # Lbs - Lf - 0.573 theta (eq. (44))
 JT_AP = 5  # Ap of eq. (54) with mu2 = mu3 = 1
 JT_DLM = 6
 N_JT = 7
+
+RADIAL_CHUNKS = 16
+"""Radials are shared among threads in this many chunks of consecutive radials, each chunk with its own copy of the
+disc's rasters and tables: arrays shared by threads cost an atomic reference count per use, which on 2 cores left
+the second thread 20 % of a core (measured 2026-12-07; 1.9 times one thread with the copies)."""
 
 ROUGHNESS_THRESHOLD_M = 10.0
 """Terrain roughness hm at and below which eq. (56) gives mu3 = 1 (nothing else reads hm)."""
@@ -429,6 +438,46 @@ def _actual_nu(px, pg, n1, hts, hrs, d, half_ce, inv, isq) -> float:
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
+def _actual_nu_radial(jp, step, gprof, st_g, lg, hts, hrs, d, half_ce, run, hx, hq, hm, kn, ny, ng, guess, stack):
+    """Bullington factor of the actual profile (terrain plus clutter, eqs. (14)-(20)): the far part from the
+    radial's samples 1..``jp`` (``gprof`` = (g, g - x^2 / (2 a_e)), ``st_g`` its sparse table), the near points
+    (distances ``ny``, heights ``ng``) from the pixel's own path; (nu, argmax of the line-of-sight search).
+
+    ``S_tim`` is a running maximum, ``S_rim`` the tangent from the receiver to the hull :data:`HULL_GQ` and the
+    line-of-sight factor the exact search of :func:`coverage.radio._terrain_kernels._max_nu_near_rx_above`, as for
+    the terrain's horizons (:func:`_horizons`). ``-inf`` without intermediate points.
+    """
+    if jp + kn == 0:
+        return -math.inf, guess
+    stim = run[RUN_STIM_G] if jp >= 1 else -math.inf
+    for q in range(kn):
+        stim = max(stim, (ng[q] - hts) / ny[q] - half_ce * ny[q])
+    stim += half_ce * d
+    if stim < (hrs - hts) / d:
+        best = -math.inf
+        arg = _BEYOND
+        for q in range(kn):
+            v = nu_point(ny[q], ng[q], 0.0, hts, d, hrs, half_ce)
+            if v > best:
+                best = v
+        if jp >= 1:
+            g, gq = gprof
+            best, arg = _max_nu_near_rx_above(
+                g, gq, st_g, lg, step, 1, jp + 1, 0.0, hts, d, hrs, half_ce, guess, stack, best, _BEYOND
+            )
+        return best, (arg if arg != _BEYOND else guess)
+    c = half_ce * d
+    hh = hrs - c * d
+    srim = -math.inf
+    if jp >= 1:
+        k = _hull_tangent(hx, hq, hm, HULL_GQ, d, hh)
+        srim = (hq[HULL_GQ, k] - hh) / (d - hx[HULL_GQ, k]) - c
+    for q in range(kn):
+        srim = max(srim, (ng[q] - hrs) / (d - ny[q]) + half_ce * ny[q])
+    return _bullington_point_nu(stim, srim, hts, hrs, d), guess
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _climb(jp: int, step: float, hts_s: float, hrs_s: float, d: float, half_ce: float, guess: int) -> tuple[float, int]:
     """Largest line-of-sight factor of the smooth profile over radial samples 1..jp, climbing from ``guess``.
 
@@ -489,14 +538,15 @@ def _pixel_geometry(
 ) -> None:  # fmt: skip
     """Fill ``geo`` (``GEOMETRY_NAMES``, derived terms included) for the path to a pixel.
 
-    The terrain of the path: the site, radial samples 1..``jp`` (``prof`` = (h, qh); ``tabs`` = sparse tables of
-    (qh, h); running maxima ``run``, hulls and the smooth-Earth sums ``v1``, ``v2`` up to ``jp``), the ``kn`` near
-    points at distances ``ny`` (m) with terrain ``nh``, and the receiver at ``d`` m on ground ``hr``. The actual
-    profile of the Bullington construction is the pixel's own path (``path`` = (px, pg, n1, inv, isq), see
-    :func:`_actual_nu`).
+    The terrain of the path: the site, radial samples 1..``jp`` (``prof`` = (h, qh, g, gq), g with clutter;
+    ``tabs`` = sparse tables of (qh, h, gq); running maxima ``run``, hulls and the smooth-Earth sums ``v1``, ``v2``
+    up to ``jp``), the ``kn`` near points at distances ``ny`` (m) with terrain ``nh``, and the receiver at ``d`` m
+    on ground ``hr``. The actual
+    profile of the Bullington construction (terrain plus clutter) is the radial's ``g`` and the near points (or,
+    ``with_beta``, the pixel's whole path: ``path`` = (px, pg, n1, inv, isq), see :func:`_actual_nu`).
     ``guesses`` holds the last argmax of each line-of-sight search (updated).
     """
-    h, qh = prof
+    h, qh, g, gq = prof
     px, pg, n1, inv, isq = path
     half_ce = 0.5 / (ae_km * 1000.0)
     half_ce_b = 0.5 / (EARTH_RADIUS_KM * K_BETA * 1000.0)
@@ -529,7 +579,13 @@ def _pixel_geometry(
     geo[G_OMEGA] = 1.0 if zone == ZONE_SEA else 0.0
     geo[G_DLM] = _table(jt, JT_DLM, d)
     geo[G_BETA0] = _table(jt, JT_BETA0, d)
-    geo[G_NU_A50] = _actual_nu(px, pg, n1, hts, hrs, d, half_ce, inv, isq)
+    if with_beta:  # the exact path for both Earth radii
+        geo[G_NU_A50] = _actual_nu(px, pg, n1, hts, hrs, d, half_ce, inv, isq)
+    else:
+        geo[G_NU_A50], guesses[3] = _actual_nu_radial(
+            jp, step, (g, gq), tabs[2], lg, hts, hrs, d, half_ce, run, hx, hq, hm, kn, ny, pg[n1 - kn : n1],
+            guesses[3], stack,
+        )  # fmt: skip
     geo[G_NU_S50], guesses[1] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guesses[1])
     if with_beta:
         geo[G_NU_AB] = _actual_nu(px, pg, n1, hts, hrs, d, half_ce_b, inv, isq)
@@ -541,15 +597,17 @@ def _pixel_geometry(
 def _push_point(i, step, prof, hts, half_ce, run, hx, hq, hi, hm) -> bool:
     """Add radial sample ``i`` as an intermediate point: running maxima and hulls. True when it is the new
     transmitter horizon (the highest elevation angle so far, first index on ties)."""
-    h, qh = prof
+    h, qh, g, gq = prof
     xi = i * step
     th = (h[i] - hts) / xi - half_ce * xi
     new_horizon = th > run[RUN_THETA_T]
     if new_horizon:
         run[RUN_THETA_T] = th
     run[RUN_AOB_T] = max(run[RUN_AOB_T], (h[i] - hts) / xi)
+    run[RUN_STIM_G] = max(run[RUN_STIM_G], (g[i] - hts) / xi - half_ce * xi)
     _hull_push(hx, hq, hi, hm, HULL_HQ, xi, qh[i], i)
     _hull_push(hx, hq, hi, hm, HULL_H, xi, h[i], i)
+    _hull_push(hx, hq, hi, hm, HULL_GQ, xi, gq[i], i)
     return new_horizon
 
 
@@ -616,15 +674,17 @@ def disc_pixels(
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _path_points(dem, clutter_m, ox, oy, res_m, sx, sy, tx, ty, length, px, ph, pg) -> tuple[int, float]:
+def _path_points(dem, clutter_m, ox, oy, res_m, sx, sy, tx, ty, length, last, px, ph, pg) -> tuple[int, float]:
     """The intermediate points of the straight path from the site to ``(tx, ty)``.
 
     As :func:`coverage.radio.paths.profile_between` draws it: ``n1 = ceil(length / res_m)`` equal intervals, ground
-    bilinear between pixel centres, clutter of the pixel each point falls in. Fills entries ``1 .. n1 - 1`` of
-    ``px`` (distance, m), ``ph`` (ground) and ``pg`` (ground plus clutter); returns ``n1`` and the receiver's ground
-    (NaN when the path crosses no data).
+    bilinear between pixel centres, clutter of the pixel each point falls in. Fills entries ``max(1, n1 - last) ..
+    n1 - 1`` of ``px`` (distance, m), ``ph`` (ground) and ``pg`` (ground plus clutter): the last ``last`` points
+    (all of them when ``last`` >= ``n1 - 1``); returns ``n1`` and the receiver's ground (NaN when a point taken or
+    the receiver has no data).
     """
     n1 = max(1, math.ceil(length / res_m))
+    i0 = max(1, n1 - last)
     nr, nc = dem.shape
     fc0 = (sx - ox) / res_m - 0.5
     fr0 = (oy - sy) / res_m - 0.5
@@ -634,7 +694,7 @@ def _path_points(dem, clutter_m, ox, oy, res_m, sx, sy, tx, ty, length, px, ph, 
     fc1, fr1 = fc0 + n1 * dfc, fr0 + n1 * dfr
     total = 0.0  # NaN when a point has no data
     if min(fc0, fc1) >= 0.0 and min(fr0, fr1) >= 0.0 and max(fc0, fc1) < nc - 1.0 and max(fr0, fr1) < nr - 1.0:
-        for i in range(1, n1):  # the whole path between pixel centres: the interior rule of bilinear_frac
+        for i in range(i0, n1):  # the whole path between pixel centres: the interior rule of bilinear_frac
             fc = fc0 + i * dfc
             fr = fr0 + i * dfr
             c0 = int(fc)
@@ -647,7 +707,7 @@ def _path_points(dem, clutter_m, ox, oy, res_m, sx, sy, tx, ty, length, px, ph, 
             total += z
             pg[i] = z + clutter_m[r0 + (tr >= 0.5), c0 + (tc >= 0.5)]  # the pixel the point falls in
     else:
-        for i in range(1, n1):
+        for i in range(i0, n1):
             fc = fc0 + i * dfc
             fr = fr0 + i * dfr
             z = bilinear_frac(dem, fc, fr)
@@ -682,6 +742,23 @@ def _radial_profile(dem, ox, oy, res_m, site_x, site_y, z0, az, step, n_samples)
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _radial_clutter(clutter_m, ox, oy, res_m, site_x, site_y, az, step, hh):
+    """Terrain plus clutter of a radial's samples ``hh`` (:func:`_radial_profile`): the clutter of the pixel each
+    sample falls in (sample 0, the site, has none)."""
+    nr, nc = clutter_m.shape
+    fc0 = (site_x - ox) / res_m - 0.5
+    fr0 = (oy - site_y) / res_m - 0.5
+    dfc = step * math.sin(az) / res_m
+    dfr = -step * math.cos(az) / res_m
+    g = hh.copy()
+    for j in range(1, hh.shape[0]):
+        ic = min(max(math.floor(fc0 + j * dfc + 0.5), 0), nc - 1)
+        ir = min(max(math.floor(fr0 + j * dfr + 0.5), 0), nr - 1)
+        g[j] += clutter_m[ir, ic]
+    return g
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _radial_pixels(
     dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, n_samples, htg, hrg, ae_km, jt, zone, p_percent, vertical,
     dct_km, dcr_km, with_beta, freqs_ghz, min_dist_m, grid_x0, grid_y0, lr0, lc0, pr, pc, out,
@@ -702,16 +779,18 @@ def _radial_pixels(
     nv = n - 1
     half_ce = 0.5 / (ae_km * 1000.0)
     x = np.arange(n) * step
-    prof = (hh, hh - half_ce * x * x)
+    gg = _radial_clutter(clutter_m, ox, oy, res_m, site_x, site_y, az, step, hh)
+    prof = (hh, hh - half_ce * x * x, gg, gg - half_ce * x * x)
     st_h, lg = _build_sparse_max(prof[1], n)
-    tabs = (st_h, _build_sparse_max(hh, n)[0])
+    tabs = (st_h, _build_sparse_max(hh, n)[0], _build_sparse_max(prof[3], n)[0])
     stack = np.empty(4 * st_h.shape[0] + 8, dtype=np.int64)
-    hx, hq = np.empty((2, n)), np.empty((2, n))
-    hi, hm = np.empty((2, n), dtype=np.int64), np.zeros(2, dtype=np.int64)
-    run = np.full(2, -math.inf)
-    guesses = np.full(3, -1, dtype=np.int64)  # horizon, smooth, smooth beta
+    hx, hq = np.empty((3, n)), np.empty((3, n))
+    hi, hm = np.empty((3, n), dtype=np.int64), np.zeros(3, dtype=np.int64)
+    run = np.full(3, -math.inf)
+    guesses = np.full(4, -1, dtype=np.int64)  # horizon, smooth, smooth beta, actual profile
     geo, losses = np.empty(N_GEOMETRY), np.empty(N_OUT)
     m = n_samples + 2
+    last = m if with_beta else NEAR_POINTS  # the exact path (both Earth radii) or its near points
     px, ph, pg = np.empty(m), np.empty(m), np.empty(m)
     inv = 1.0 / np.maximum(np.arange(m), 1.0)
     isq = np.sqrt(inv)
@@ -727,14 +806,16 @@ def _radial_pixels(
         else:
             ux, uy = math.sin(az), math.cos(az)
         n1, hr = _path_points(
-            dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, px, ph, pg
+            dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, last, px, ph, pg
         )
         if math.isnan(hr):
             continue
         kn = min(NEAR_POINTS, n1 - 1)
         ny, nh = px[n1 - kn : n1], ph[n1 - kn : n1]
         first = ny[0] if kn > 0 else d
-        jp = min(max(math.ceil(first / step) - 1, 0), nv)  # radial samples strictly before the near part
+        jp = max(math.ceil(first / step) - 1, 0)  # radial samples strictly before the near part
+        if jp > nv:  # the radial has no data before the near part
+            continue
         while done < jp:
             done += 1
             if _push_point(done, step, prof, hts, half_ce, run, hx, hq, hi, hm):
@@ -798,12 +879,24 @@ def p1812_disc_kernel(
     if math.isnan(z0):
         return out, lr0, lc0, z0
     n_samples = math.ceil(radius_m / res_m) + 1
-    for r in prange(n_radials):
-        a, b = start[r], start[r + 1]
-        if b > a:
-            _radial_pixels(
-                dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials, n_samples, htg, hrg,
-                ae_km, jt, zone, p_percent, vertical, dct_km, dcr_km, with_beta, freqs_ghz, min_dist_m, grid_x0,
-                grid_y0, lr0, lc0, pr[a:b], pc[a:b], out,
-            )  # fmt: skip
+    # the disc's part of the window, copied once per chunk of radials: threads share no array they read
+    r_lo, r_hi = max(lr0 - row0, 0), min(lr0 - row0 + width, rows)
+    c_lo, c_hi = max(lc0 - col0, 0), min(lc0 - col0 + width, cols)
+    sub_ox = ox + c_lo * res_m
+    sub_oy = oy - r_lo * res_m
+    n_chunks = min(n_radials, RADIAL_CHUNKS)
+    per = (n_radials + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        dem_c = dem[r_lo:r_hi, c_lo:c_hi].copy()
+        clutter_c = clutter_m[r_lo:r_hi, c_lo:c_hi].copy()
+        jt_c = jt.copy()
+        f_c = freqs_ghz.copy()
+        for r in range(c * per, min((c + 1) * per, n_radials)):
+            a, b = start[r], start[r + 1]
+            if b > a:
+                _radial_pixels(
+                    dem_c, clutter_c, sub_ox, sub_oy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials,
+                    n_samples, htg, hrg, ae_km, jt_c, zone, p_percent, vertical, dct_km, dcr_km, with_beta, f_c,
+                    min_dist_m, grid_x0, grid_y0, lr0, lc0, pr[a:b], pc[a:b], out,
+                )  # fmt: skip
     return out, lr0, lc0, z0

@@ -644,12 +644,11 @@ def _p1812_discs(
     if not todo or run.p1812 is None or run.lc_path is None:
         return
     lc = read_window(run.lc_path, "land-cover", run.grid, dem_w, Resampling.nearest, "uint8")
+    clutter = _p1812.clutter_of_window(lc, run.p1812, str(run.lc_path))
     rx_h = float(run.cfg.settings["receiver"]["height_m"])
     for sid in todo:
         sw = {str(k): v for k, v in cells.sweeps.loc[sid].items()}
-        disc = _p1812.disc_of_sweep(
-            dem, lc, run.grid, int(dem_w.row_off), int(dem_w.col_off), sw, rx_h, run.p1812, str(run.lc_path)
-        )
+        disc = _p1812.disc_of_sweep(dem, clutter, run.grid, int(dem_w.row_off), int(dem_w.col_off), sw, rx_h, run.p1812)
         old = cache.get(sid)
         cache[sid] = _Sweep(old.nu_geom if old else None, old.step_m if old else 0.0, disc)
         tally.sweeps += 1
