@@ -612,6 +612,17 @@ def _push_point(i, step, prof, hts, half_ce, run, hx, hq, hi, hm) -> bool:
 
 
 # --------------------------------------------------------------------------------------------- the pixels
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _radial_of(dx: float, dy: float, r2: float, n_radials: int) -> int:
+    """Nearest radial of the pixel centre ``(dx, dy)`` m from the site, -1 beyond ``sqrt(r2)``."""
+    if dx * dx + dy * dy > r2:
+        return -1
+    az = math.atan2(dx, dy)
+    if az < 0.0:
+        az += 2.0 * math.pi
+    return int(az / (2.0 * math.pi) * n_radials + 0.5) % n_radials
+
+
 @numba.njit(cache=True, error_model="numpy", parallel=True)
 def disc_pixels(
     site_x: float,
@@ -625,9 +636,12 @@ def disc_pixels(
     rows: int,
     radius_m: float,
     n_radials: int,
+    want_rows: np.ndarray,
+    want_cols: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, int]:
     """The grid pixels of a window (global columns ``col0 .. col0 + cols``, rows ``row0 .. row0 + rows``) within
-    ``radius_m`` of the site, grouped by nearest radial.
+    ``radius_m`` of the site, grouped by nearest radial; only the pixels (global ``want_rows``, ``want_cols``) among
+    them unless those are empty.
 
     Pixel centres are ``grid_x0 + (col + 0.5) res_m``, ``grid_y0 - (row + 0.5) res_m``. Returns
     ``(start, rows, cols, row_0, col_0, width)``: radial ``r``'s pixels are ``start[r]:start[r + 1]`` of the arrays
@@ -645,15 +659,17 @@ def disc_pixels(
     nrow, ncol = max(r_hi - r_lo, 0), max(c_hi - c_lo, 0)
     r2 = radius_m * radius_m
     rad = np.full((nrow, ncol), -1, dtype=np.int64)
-    for i in prange(nrow):
-        dy = grid_y0 - (r_lo + i + 0.5) * res_m - site_y
-        for j in range(ncol):
-            dx = grid_x0 + (c_lo + j + 0.5) * res_m - site_x
-            if dx * dx + dy * dy <= r2:
-                az = math.atan2(dx, dy)
-                if az < 0.0:
-                    az += 2.0 * math.pi
-                rad[i, j] = int(az / (2.0 * math.pi) * n_radials + 0.5) % n_radials
+    if want_rows.shape[0] == 0:
+        for i in prange(nrow):
+            dy = grid_y0 - (r_lo + i + 0.5) * res_m - site_y
+            for j in range(ncol):
+                rad[i, j] = _radial_of(grid_x0 + (c_lo + j + 0.5) * res_m - site_x, dy, r2, n_radials)
+    else:
+        for k in range(want_rows.shape[0]):
+            i, j = want_rows[k] - r_lo, want_cols[k] - c_lo
+            if 0 <= i < nrow and 0 <= j < ncol:
+                dy = grid_y0 - (r_lo + i + 0.5) * res_m - site_y
+                rad[i, j] = _radial_of(grid_x0 + (c_lo + j + 0.5) * res_m - site_x, dy, r2, n_radials)
     count = np.zeros(n_radials + 1, dtype=np.int64)
     for i in range(nrow):
         for j in range(ncol):
@@ -857,6 +873,8 @@ def p1812_disc_kernel(
     with_beta: bool,
     freqs_ghz: np.ndarray,
     min_dist_m: float,
+    want_rows: np.ndarray,
+    want_cols: np.ndarray,
 ) -> tuple[np.ndarray, int, int, float]:
     """P.1812-6 ``max(Lb0p, Lbc)`` (dB, p % of time, 50 % of locations) of every pixel within ``radius_m`` of a site.
 
@@ -865,13 +883,14 @@ def p1812_disc_kernel(
     pixels. Radials (``n_radials``, radial ``r`` at ``r 360 / n_radials`` degrees clockwise from north) are handled
     in parallel, each with the pixels it is the nearest radial of. Returns the losses (n_freqs, width, width) float32
     (NaN where not evaluated), the global row and column of their top-left pixel, and the site's ground height (NaN:
-    the site is not on the DEM, nothing evaluated).
+    the site is not on the DEM, nothing evaluated). With ``want_rows``, ``want_cols`` (global pixels) not empty, only
+    those pixels are evaluated (each exactly as in the whole disc) and radials holding none of them are skipped.
     """
     ox = grid_x0 + col0 * res_m
     oy = grid_y0 - row0 * res_m
     rows, cols = dem.shape
     start, pr, pc, lr0, lc0, width = disc_pixels(
-        site_x, site_y, grid_x0, grid_y0, res_m, col0, row0, cols, rows, radius_m, n_radials
+        site_x, site_y, grid_x0, grid_y0, res_m, col0, row0, cols, rows, radius_m, n_radials, want_rows, want_cols
     )
     nb = freqs_ghz.shape[0]
     out = np.full((nb, width, width), np.nan, dtype=np.float32)
@@ -886,16 +905,18 @@ def p1812_disc_kernel(
     sub_oy = oy - r_lo * res_m
     n_chunks = min(n_radials, RADIAL_CHUNKS)
     per = (n_radials + n_chunks - 1) // n_chunks
+    whole = want_rows.shape[0] == 0  # a few wanted pixels need no copies
     for c in prange(n_chunks):
-        dem_c = dem[r_lo:r_hi, c_lo:c_hi].copy()
-        clutter_c = clutter_m[r_lo:r_hi, c_lo:c_hi].copy()
-        jt_c = jt.copy()
+        dem_c = dem[r_lo:r_hi, c_lo:c_hi].copy() if whole else dem
+        clutter_c = clutter_m[r_lo:r_hi, c_lo:c_hi].copy() if whole else clutter_m
+        wox, woy = (sub_ox, sub_oy) if whole else (ox, oy)
+        jt_c = jt.copy() if whole else jt
         f_c = freqs_ghz.copy()
         for r in range(c * per, min((c + 1) * per, n_radials)):
             a, b = start[r], start[r + 1]
             if b > a:
                 _radial_pixels(
-                    dem_c, clutter_c, sub_ox, sub_oy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials,
+                    dem_c, clutter_c, wox, woy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials,
                     n_samples, htg, hrg, ae_km, jt_c, zone, p_percent, vertical, dct_km, dcr_km, with_beta, f_c,
                     min_dist_m, grid_x0, grid_y0, lr0, lc0, pr[a:b], pc[a:b], out,
                 )  # fmt: skip

@@ -233,6 +233,7 @@ def p1812_disc(
     *,
     tables: NDArray[np.float64],
     n_radials: int | None = None,
+    pixels: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> P1812Disc:
     """P.1812-6 of every grid pixel within ``radius_m`` of a site (see the module docs).
 
@@ -257,6 +258,9 @@ def p1812_disc(
         :func:`distance_tables` up to at least ``radius_m``.
     n_radials : int, optional
         Default ``ceil(2 pi radius / res)``: radials one pixel apart at the rim.
+    pixels : (rows, cols), optional
+        Global grid rows and columns of the only pixels wanted (for a few points: the planner's demand): each gets
+        exactly the value the whole disc gives it, the others stay NaN.
 
     Raises
     ------
@@ -272,10 +276,15 @@ def p1812_disc(
     nrad = math.ceil(2.0 * math.pi * radius_m / res_m) if n_radials is None else int(n_radials)
     s = settings
     freqs = np.array([float(f) / 1000.0 for f in freqs_mhz], dtype=np.float64)
+    want_r, want_c = (np.zeros(0), np.zeros(0)) if pixels is None else pixels
+    want_r = np.ascontiguousarray(want_r, dtype=np.int64).ravel()
+    want_c = np.ascontiguousarray(want_c, dtype=np.int64).ravel()
+    if pixels is not None and (want_r.size == 0 or want_r.size != want_c.size):
+        raise ValueError(f"pixels: {want_r.size} rows and {want_c.size} columns; give the same number, at least one")
     loss, r0, c0, z0 = _sk.p1812_disc_kernel(
         dem, clut, float(grid_x0), float(grid_y0), float(res_m), int(col0), int(row0), float(site_x), float(site_y),
         float(tx_height_m), float(rx_height_m), float(radius_m), nrad, s.ae_km, tables, s.zone, s.time_percent,
-        s.vertical, s.coast_distance_km, s.coast_distance_km, s.with_beta, freqs, s.min_dist_m,
+        s.vertical, s.coast_distance_km, s.coast_distance_km, s.with_beta, freqs, s.min_dist_m, want_r, want_c,
     )  # fmt: skip
     if math.isnan(z0):
         raise ExtentError(f"site at ({site_x:.1f}, {site_y:.1f}) m is not on the DEM (outside it, or on no data)")

@@ -35,12 +35,6 @@ def test_the_planner_covers_the_planted_dead_zones(sample_run, forest_plan):
     assert forest_plan.solution.method.startswith("milp")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (issue 12): with the P.1812 chain the planner's flat-ground approximation (the block's own "
-    "clutter class along the whole path) is up to ~3 dB stronger than the engine's exact paths through the forest, "
-    "so the engine leaves planted hamlets 99130-01 and -03 short of the threshold",
-)
 def test_the_engine_agrees_the_plan_closes_the_planted_dead_zones(sample_run, forest_plan, tmp_path: Path):
     project, _, out = sample_run
     planted = _planted_mobile()

@@ -116,3 +116,30 @@ def test_clutter_height_raster() -> None:
     unknown = next(c for c in range(1, 256) if c not in table)
     with pytest.raises(CoverageError, match=rf"landcover.tif: land-cover code\(s\) \[{unknown}\]"):
         clutter_height_raster(np.array([[codes[0, 0], unknown]], dtype=np.uint8), "dtm", "landcover.tif")
+
+
+def test_wanted_pixels_get_exactly_the_whole_discs_values() -> None:
+    """The planner's use: a few pixels of a disc, each as the whole disc computes it, the rest NaN."""
+    rng = np.random.default_rng(8)
+    dem, _, x, y = _flat(0.0)
+    dem += rng.normal(0.0, 3.0, dem.shape).astype(np.float32).cumsum(axis=1) / 5.0  # rolling ground
+    clutter = rng.choice(np.array([0.0, 10.0, 15.0], dtype=np.float32), size=dem.shape)
+    tables = distance_tables(RADIUS + 4.0 * RES, SETTINGS, LAT)
+    args = (dem, clutter, 0.0, 0.0, RES, 0, 0, x, y, 30.0, 1.5, RADIUS, [1800.0, 2600.0], SETTINGS)
+    whole = p1812_disc(*args, tables=tables)
+    rows = rng.integers(0, dem.shape[0], 40)
+    cols = rng.integers(0, dem.shape[1], 40)
+    some = p1812_disc(*args, tables=tables, pixels=(rows, cols))
+    r, c = rows - whole.row0, cols - whole.col0
+    np.testing.assert_array_equal(some.loss_db[:, r, c], whole.loss_db[:, r, c])
+    assert np.isfinite(whole.loss_db[:, r, c]).sum() > 20  # most of them lie in the disc
+    assert np.isfinite(some.loss_db).sum() == np.isfinite(whole.loss_db[:, r, c]).sum() - _repeats(rows, cols, whole)
+    with pytest.raises(ValueError, match="pixels"):
+        p1812_disc(*args, tables=tables, pixels=(rows[:3], cols[:2]))
+
+
+def _repeats(rows: np.ndarray, cols: np.ndarray, disc: P1812Disc) -> int:
+    """Values counted twice in ``loss_db[:, rows, cols]`` (a pixel drawn twice, in the disc)."""
+    pairs = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    inside = [p for p in pairs if np.isfinite(disc.loss_db[0, p[0] - disc.row0, p[1] - disc.col0])]
+    return (len(inside) - len(set(inside))) * disc.loss_db.shape[0]
