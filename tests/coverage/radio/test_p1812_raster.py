@@ -55,6 +55,17 @@ def test_disc_agrees_with_point_to_point_on_the_sample_province() -> None:
     assert st["median"] <= 0.01 and st["p99"] <= 1.0 and st["over_2db_percent"] <= 0.5
 
 
+def test_below_50_percent_of_time_every_pixel_takes_its_exact_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With ``with_beta`` (p < 50 %) the disc takes each pixel's whole exact path, for both Earth radii."""
+    import benchmarks.p1812_agreement as bench
+
+    monkeypatch.setattr(bench, "SETTINGS", P1812Settings(time_percent=10.0))
+    monkeypatch.setattr(bench, "_tables", lambda lat: distance_tables(5000.0 + 4.0 * RES, bench.SETTINGS, lat))
+    pixels, _ = agreement(Ground.of(coverage.read_sample()), 200, 2, seed=5, timed=False)
+    st = summary(pixels["diff_db"])
+    assert st["n"] == 200 and st["median"] <= 0.001 and st["p99"] <= 0.1 and st["max"] <= 0.2
+
+
 @pytest.mark.parametrize("clutter_m", [0.0, 10.0])
 def test_flat_ground_equals_the_point_to_point_loss(clutter_m: float) -> None:
     dem, clutter, x, y = _flat(clutter_m)
