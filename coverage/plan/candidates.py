@@ -73,6 +73,7 @@ from coverage.radio.p1812_raster import (
     clutter_height_raster,
     distance_tables,
     flat_loss_table,
+    grid_centre_latitude_deg,
     location_sigma_db,
     p1812_disc,
 )
@@ -461,11 +462,8 @@ class _P1812Paths:
         self.dem[~known] = np.nan
         self.clutter = np.zeros(landcover.shape, dtype=np.float32)
         self.clutter[known] = clutter_height_raster(landcover[known], project.dem_kind, str(lc_path))
-        g = self.grid
-        lon_lat = Transformer.from_crs(g.crs, STORAGE_CRS, always_xy=True).transform(
-            g.x0_m + 0.5 * g.width * g.res_m, g.y0_m - 0.5 * g.height * g.res_m
-        )
-        self.tables = distance_tables(flat.max_r + 4.0 * g.res_m, flat.settings, float(lon_lat[1]))
+        # beta0 where the engine takes it: the prediction grid's centre
+        self.tables = distance_tables(flat.max_r + 4.0 * grid.res_m, flat.settings, grid_centre_latitude_deg(grid))
 
     def loss_db(self, xy: np.ndarray, height_m: float, radius_m: float, points: np.ndarray) -> np.ndarray:
         """Loss (dB) from a candidate at ``xy`` (m) with antennas ``height_m`` above ground to ``points`` (n, 2), at

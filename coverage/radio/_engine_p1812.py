@@ -18,23 +18,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from pyproj import Transformer
 
 from coverage.radio.grid import Grid
 from coverage.radio.p1812_raster import (
     P1812Disc,
     P1812Settings,
     check_p1812_validity,
-    clutter_height_raster,
     distance_tables,
     flat_loss_table,
+    grid_centre_latitude_deg,
     location_sigma_db,
     p1812_disc,
 )
 from coverage.radio.paths import DemKind
 from coverage.radio.propagation import shadowing_margin_db
 
-__all__ = ["P1812Chain", "clutter_of_window", "disc_of_sweep", "pack_discs", "radius_and_zero_table", "tile_margin_db"]
+__all__ = ["P1812Chain", "disc_of_sweep", "pack_discs", "radius_and_zero_table", "tile_margin_db"]
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,7 @@ class P1812Chain:
     def for_run(cls, s: Mapping[str, Any], grid: Grid, dem_kind: DemKind) -> P1812Chain:
         """The chain of a run on ``grid``: beta0 of the path-length tables at the grid centre's latitude."""
         settings = P1812Settings.from_settings(s)
-        cx = grid.x0_m + 0.5 * grid.width * grid.res_m
-        cy = grid.y0_m - 0.5 * grid.height * grid.res_m
-        lat = float(Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True).transform(cx, cy)[1])
+        lat = grid_centre_latitude_deg(grid)
         reach = float(s["model"]["max_radius_m"]) + 4.0 * grid.res_m
         return cls(settings, dem_kind, distance_tables(reach, settings, lat), lat)
 
@@ -89,11 +86,6 @@ def radius_and_zero_table(t: pd.DataFrame, s: Mapping[str, Any], chain: P1812Cha
     return np.zeros((len(t), 2))  # two entries: the kernel interpolates between the first two, both 0
 
 
-def clutter_of_window(landcover: NDArray[np.uint8], chain: P1812Chain, source: str) -> NDArray[np.float32]:
-    """Representative clutter heights (m) of a land-cover window, for every disc computed on that window."""
-    return clutter_height_raster(landcover, chain.dem_kind, source)
-
-
 def disc_of_sweep(
     dem: NDArray[np.float32],
     clutter: NDArray[np.float32],
@@ -106,8 +98,8 @@ def disc_of_sweep(
 ) -> P1812Disc:
     """P.1812 losses of one sweep (site, antenna height) for every frequency of its cells, on a DEM window.
 
-    ``dem`` and ``clutter`` (:func:`clutter_of_window`) are the same window of the grid, top-left pixel at global
-    ``row0``, ``col0``.
+    ``dem`` and ``clutter`` (:func:`~coverage.radio.p1812_raster.clutter_height_raster`) are the same window of
+    the grid, top-left pixel at global ``row0``, ``col0``.
     """
     return p1812_disc(
         dem, clutter, grid.x0_m, grid.y0_m, grid.res_m, col0, row0, float(sweep["x"]), float(sweep["y"]),

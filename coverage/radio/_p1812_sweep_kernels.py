@@ -541,9 +541,9 @@ def _pixel_geometry(
     The terrain of the path: the site, radial samples 1..``jp`` (``prof`` = (h, qh, g, gq), g with clutter;
     ``tabs`` = sparse tables of (qh, h, gq); running maxima ``run``, hulls and the smooth-Earth sums ``v1``, ``v2``
     up to ``jp``), the ``kn`` near points at distances ``ny`` (m) with terrain ``nh``, and the receiver at ``d`` m
-    on ground ``hr``. The actual
-    profile of the Bullington construction (terrain plus clutter) is the radial's ``g`` and the near points (or,
-    ``with_beta``, the pixel's whole path: ``path`` = (px, pg, n1, inv, isq), see :func:`_actual_nu`).
+    on ground ``hr``. The actual profile of the Bullington construction (terrain plus clutter) is the radial's ``g``
+    and the near points (or, ``with_beta``, the pixel's whole path: ``path`` = (px, pg, n1, inv, isq), see
+    :func:`_actual_nu`).
     ``guesses`` holds the last argmax of each line-of-sight search (updated).
     """
     h, qh, g, gq = prof
@@ -905,18 +905,16 @@ def p1812_disc_kernel(
     sub_oy = oy - r_lo * res_m
     n_chunks = min(n_radials, RADIAL_CHUNKS)
     per = (n_radials + n_chunks - 1) // n_chunks
-    whole = want_rows.shape[0] == 0  # a few wanted pixels need no copies
     for c in prange(n_chunks):
-        dem_c = dem[r_lo:r_hi, c_lo:c_hi].copy() if whole else dem
-        clutter_c = clutter_m[r_lo:r_hi, c_lo:c_hi].copy() if whole else clutter_m
-        wox, woy = (sub_ox, sub_oy) if whole else (ox, oy)
-        jt_c = jt.copy() if whole else jt
+        dem_c = dem[r_lo:r_hi, c_lo:c_hi].copy()
+        clutter_c = clutter_m[r_lo:r_hi, c_lo:c_hi].copy()
+        jt_c = jt.copy()
         f_c = freqs_ghz.copy()
         for r in range(c * per, min((c + 1) * per, n_radials)):
             a, b = start[r], start[r + 1]
             if b > a:
                 _radial_pixels(
-                    dem_c, clutter_c, wox, woy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials,
+                    dem_c, clutter_c, sub_ox, sub_oy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials,
                     n_samples, htg, hrg, ae_km, jt_c, zone, p_percent, vertical, dct_km, dcr_km, with_beta, f_c,
                     min_dist_m, grid_x0, grid_y0, lr0, lc0, pr[a:b], pc[a:b], out,
                 )  # fmt: skip

@@ -63,7 +63,7 @@ from coverage.radio.outputs import (
     inputs_fingerprint,
     open_outputs,
 )
-from coverage.radio.p1812_raster import P1812Disc
+from coverage.radio.p1812_raster import P1812Disc, clutter_height_raster
 from coverage.radio.propagation import SPEED_OF_LIGHT_M_S, path_loss_db, shadowing_margin_db
 from coverage.radio.terrain import clutter_loss_db, radial_sweep
 
@@ -644,7 +644,7 @@ def _p1812_discs(
     if not todo or run.p1812 is None or run.lc_path is None:
         return
     lc = read_window(run.lc_path, "land-cover", run.grid, dem_w, Resampling.nearest, "uint8")
-    clutter = _p1812.clutter_of_window(lc, run.p1812, str(run.lc_path))
+    clutter = clutter_height_raster(lc, run.p1812.dem_kind, str(run.lc_path))
     rx_h = float(run.cfg.settings["receiver"]["height_m"])
     for sid in todo:
         sw = {str(k): v for k, v in cells.sweeps.loc[sid].items()}

@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from pyproj import Transformer
 
 from coverage._errors import CoverageError, ExtentError
 from coverage.radio import _p1812_kernels as _pk
 from coverage.radio import _p1812_sweep_kernels as _sk
+from coverage.radio.grid import Grid
 from coverage.radio.p1812 import P1812_VALIDITY, location_variability_sigma_db
 from coverage.radio.paths import DemKind, clutter_of_landcover
 from coverage.radio.propagation import check_validity
@@ -213,6 +215,13 @@ def distance_tables(max_dist_m: float, settings: P1812Settings, lat_deg: float) 
     """
     s = settings
     return _sk.distance_tables(float(max_dist_m), float(lat_deg), s.zone, s.time_percent, s.n0)
+
+
+def grid_centre_latitude_deg(grid: Grid) -> float:
+    """Latitude (degrees) of a grid's centre: where :func:`distance_tables` takes beta0 for a run on that grid."""
+    cx = grid.x0_m + 0.5 * grid.width * grid.res_m
+    cy = grid.y0_m - 0.5 * grid.height * grid.res_m
+    return float(Transformer.from_crs(grid.crs, "EPSG:4326", always_xy=True).transform(cx, cy)[1])
 
 
 def p1812_disc(
