@@ -58,6 +58,7 @@ _XI = 0.8  # eq. (57)
 _D_SW_KM = 20.0  # eq. (58)
 _KAPPA = 0.5  # eq. (58)
 _EPSILON_DUCT = 3.5  # eq. (55)
+_LN10 = math.log(10.0)
 
 # the Annex's approximation to the inverse complementary cumulative normal distribution
 _C0, _C1, _C2 = 2.515516698, 0.802853, 0.010328
@@ -439,49 +440,112 @@ def bullington_nu_geom(d_km: np.ndarray, g_m: np.ndarray, hts_m: float, hrs_m: f
     return (hts_m + stim * dbp - (hts_m * (d - dbp) + hrs_m * dbp) / d) * math.sqrt(0.001 * d / (dbp * (d - dbp)))
 
 
-@numba.njit(cache=True, inline="always")
-def bullington_from_nu_db(nu_geom: float, d_km: float, f_ghz: float) -> float:
-    """Bullington loss Lbull (dB) from the geometric factor of :func:`bullington_nu_geom`, P.1812-6 eq. (21).
+# ------------------------------------------------------------------------------------------- band terms
+BAND_NAMES = (
+    "f_ghz",
+    "lbfs_f_db",
+    "nu_scale",
+    "tropo_f_db",
+    "duct_f_db",
+    "f_cbrt",
+    "sqrt_lambda",
+    "ft_x",
+    "ft_y",
+    "ft_k_land",
+    "ft_k_sea",
+    "ft_gmin_land_db",
+    "ft_gmin_sea_db",
+)
+"""Names of the entries of :func:`band_terms`: the terms of the losses that depend on the frequency alone.
 
-    ``Luc = J(nu_geom sqrt(2 / lambda))`` (eq. (12), lambda = 0.2998 / f m) and
-    ``Lbull = Luc + (1 - exp(-Luc / 6)) (10 + 0.02 d)``.
-    """
-    luc = knife_edge_j_db(nu_geom * math.sqrt(2.0 * f_ghz / WAVELENGTH_M_GHZ))
-    return luc + (1.0 - math.exp(-luc / 6.0)) * (10.0 + 0.02 * d_km)
+``lbfs_f_db`` = 92.4 + 20 log10 f (eq. (8)); ``nu_scale`` = sqrt(2 / lambda) (eq. (12)); ``tropo_f_db`` = Lf
+(eq. (45)); ``duct_f_db`` = 102.45 + 20 log10 f + Alf (eqs. (47), (48)); ``f_cbrt`` = f^(1/3);
+``sqrt_lambda`` = sqrt(lambda) (eq. (24)); the first-term spherical-Earth constants of eqs. (29)-(34) with the
+Earth radius factored out, ``K = k ap^(1/3)`` per surface, ``ft_x = 21.88 f^(1/3)``, ``ft_y = 0.9575 f^(2/3)`` and
+``ft_gmin_*_db = 2 + 20 log10 K``. A raster computes them once per band, not once per pixel."""
+
+N_BAND = len(BAND_NAMES)
+(
+    B_F,
+    B_LBFS_F,
+    B_NU_SCALE,
+    B_TROPO_F,
+    B_DUCT_F,
+    B_F_CBRT,
+    B_SQRT_LAMBDA,
+    B_FT_X,
+    B_FT_Y,
+    B_FT_K_LAND,
+    B_FT_K_SEA,
+    B_FT_GMIN_LAND,
+    B_FT_GMIN_SEA,
+) = range(N_BAND)
 
 
 @numba.njit(cache=True)
-def bullington_db(d_km: np.ndarray, g_m: np.ndarray, hts_m: float, hrs_m: float, ap_km: float, f_ghz: float) -> float:
-    """Bullington diffraction loss Lbull (dB), P.1812-6 §4.3.1 eqs. (13)-(21).
+def _first_term_k(f_ghz: float, eps_r: float, sigma: float, vertical: bool) -> float:
+    """``k ap^(1/3)`` of P.1812-6 eqs. (29), (30): the normalised surface admittance less its Earth-radius factor."""
+    s18 = 18.0 * sigma / f_ghz
+    k = 0.036 * f_ghz ** (-1.0 / 3.0) * ((eps_r - 1.0) ** 2 + s18**2) ** (-0.25)
+    if vertical:
+        k *= math.sqrt(eps_r**2 + s18**2)
+    return k
 
-    ``g_m`` holds the heights of the intermediate points (terrain plus clutter for the actual profile, zeros
-    for the smooth profile); the terminal entries are not used. ``hts_m``, ``hrs_m`` are the antenna heights
-    on the same datum, ``ap_km`` the effective Earth radius.
+
+@numba.njit(cache=True)
+def band_terms(f_ghz: float, vertical: bool) -> np.ndarray:
+    """The terms of the losses that depend on the frequency (GHz) and polarisation alone (:data:`BAND_NAMES`)."""
+    b = np.empty(N_BAND)
+    lf = 20.0 * math.log10(f_ghz)
+    b[B_F] = f_ghz
+    b[B_LBFS_F] = 92.4 + lf
+    b[B_NU_SCALE] = math.sqrt(2.0 * f_ghz / WAVELENGTH_M_GHZ)
+    b[B_TROPO_F] = 25.0 * math.log10(f_ghz) - 2.5 * math.log10(0.5 * f_ghz) ** 2
+    b[B_DUCT_F] = 102.45 + lf + (45.375 - 137.0 * f_ghz + 92.5 * f_ghz**2 if f_ghz < 0.5 else 0.0)
+    b[B_F_CBRT] = f_ghz ** (1.0 / 3.0)
+    b[B_SQRT_LAMBDA] = math.sqrt(WAVELENGTH_M_GHZ / f_ghz)
+    b[B_FT_X] = 21.88 * f_ghz ** (1.0 / 3.0)
+    b[B_FT_Y] = 0.9575 * f_ghz ** (2.0 / 3.0)
+    b[B_FT_K_LAND] = _first_term_k(f_ghz, LAND_EPSILON_R, LAND_SIGMA_S_M, vertical)
+    b[B_FT_K_SEA] = _first_term_k(f_ghz, SEA_EPSILON_R, SEA_SIGMA_S_M, vertical)
+    b[B_FT_GMIN_LAND] = 2.0 + 20.0 * math.log10(b[B_FT_K_LAND])
+    b[B_FT_GMIN_SEA] = 2.0 + 20.0 * math.log10(b[B_FT_K_SEA])
+    return b
+
+
+@numba.njit(cache=True, inline="always")
+def bullington_from_nu_db(nu_geom: float, d_km: float, nu_scale: float) -> float:
+    """Bullington loss Lbull (dB) from the geometric factor of :func:`bullington_nu_geom`, P.1812-6 eq. (21).
+
+    ``Luc = J(nu_geom nu_scale)`` (eq. (12), ``nu_scale = sqrt(2 / lambda)``, lambda = 0.2998 / f m) and
+    ``Lbull = Luc + (1 - exp(-Luc / 6)) (10 + 0.02 d)``.
     """
-    nu = bullington_nu_geom(d_km, g_m, hts_m, hrs_m, ap_km)
-    return bullington_from_nu_db(nu, d_km[d_km.size - 1], f_ghz)
+    luc = knife_edge_j_db(nu_geom * nu_scale)
+    return luc + (1.0 - math.exp(-luc / 6.0)) * (10.0 + 0.02 * d_km)
 
 
 @numba.njit(cache=True, inline="always")
 def _first_term_one_surface_db(
-    ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, eps_r: float, sigma: float, vertical: bool
+    a3: float, la3_db: float, d_km: float, hte_m: float, hre_m: float, k_f: float, gmin_f_db: float, band: np.ndarray
 ) -> float:
-    """First-term spherical-Earth diffraction loss over one surface type, P.1812-6 eqs. (29)-(36)."""
-    s18 = 18.0 * sigma / f_ghz
-    k = 0.036 * (ap_km * f_ghz) ** (-1.0 / 3.0) * ((eps_r - 1.0) ** 2 + s18**2) ** (-0.25)
-    if vertical:
-        k *= math.sqrt(eps_r**2 + s18**2)
+    """First-term spherical-Earth diffraction loss over one surface type, P.1812-6 eqs. (29)-(36).
+
+    ``a3 = ap^(-1/3)`` and ``la3_db = 20 log10 a3`` for the Earth radius ap (km); ``k_f``, ``gmin_f_db`` the
+    surface's entries of :func:`band_terms` (so ``k = k_f a3``, eq. (29)).
+    """
+    k = k_f * a3
     k2 = k * k
     k4 = k2 * k2
     beta = (1.0 + 1.6 * k2 + 0.67 * k4) / (1.0 + 4.5 * k2 + 1.53 * k4)
-    x = 21.88 * beta * (f_ghz / ap_km**2) ** (1.0 / 3.0) * d_km
-    y_t = 0.9575 * beta * (f_ghz**2 / ap_km) ** (1.0 / 3.0) * hte_m
-    y_r = 0.9575 * beta * (f_ghz**2 / ap_km) ** (1.0 / 3.0) * hre_m
-    fx = 11.0 + 10.0 * math.log10(x) - 17.6 * x if x >= 1.6 else -20.0 * math.log10(x) - 5.6488 * x**1.425
-    g_min = 2.0 + 20.0 * math.log10(k)
+    x = band[B_FT_X] * beta * a3 * a3 * d_km  # eq. (32)
+    y_scale = band[B_FT_Y] * beta * a3  # eq. (33)
+    lx = math.log10(x)
+    # eq. (34); x^1.425 = 10^(1.425 log10 x)
+    fx = 11.0 + 10.0 * lx - 17.6 * x if x >= 1.6 else -20.0 * lx - 5.6488 * math.exp(1.425 * math.log(10.0) * lx)
+    g_min = gmin_f_db + la3_db  # eq. (35): 2 + 20 log10 k
     g_sum = 0.0
-    for y in (y_t, y_r):
-        b = beta * y
+    for h in (hte_m, hre_m):
+        b = beta * y_scale * h
         if b > 2.0:
             g = 17.6 * math.sqrt(b - 1.1) - 5.0 * math.log10(b - 1.1) - 8.0
         else:
@@ -491,34 +555,33 @@ def _first_term_one_surface_db(
 
 
 @numba.njit(cache=True, inline="always")
-def first_term_db(
-    ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, omega: float, vertical: bool
-) -> float:
+def first_term_db(a3: float, la3_db: float, d_km: float, hte_m: float, hre_m: float, omega: float, band) -> float:
     """First-term spherical-Earth diffraction loss Ldft (dB), P.1812-6 §4.3.3 eq. (28).
 
     Interpolated on the fraction ``omega`` of the path over sea between land (epsilon_r 22, sigma 0.003 S/m)
-    and sea (epsilon_r 80, sigma 5 S/m).
+    and sea (epsilon_r 80, sigma 5 S/m); Earth radius as ``a3``, ``la3_db`` (:func:`_first_term_one_surface_db`).
     """
+    land = _first_term_one_surface_db(a3, la3_db, d_km, hte_m, hre_m, band[B_FT_K_LAND], band[B_FT_GMIN_LAND], band)
     if omega <= 0.0:  # an all-land path: the sea term has weight 0
-        return _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, LAND_EPSILON_R, LAND_SIGMA_S_M, vertical)
-    land = _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, LAND_EPSILON_R, LAND_SIGMA_S_M, vertical)
-    sea = _first_term_one_surface_db(ap_km, f_ghz, d_km, hte_m, hre_m, SEA_EPSILON_R, SEA_SIGMA_S_M, vertical)
+        return land
+    sea = _first_term_one_surface_db(a3, la3_db, d_km, hte_m, hre_m, band[B_FT_K_SEA], band[B_FT_GMIN_SEA], band)
     return omega * sea + (1.0 - omega) * land
 
 
 @numba.njit(cache=True, inline="always")
-def spherical_earth_db(
-    ap_km: float, f_ghz: float, d_km: float, hte_m: float, hre_m: float, omega: float, vertical: bool
-) -> float:
-    """Spherical-Earth diffraction loss Ldsph (dB), P.1812-6 §4.3.2 eqs. (22)-(27).
+def spherical_geometry(ap_km: float, d_km: float, hte_m: float, hre_m: float) -> tuple[float, float, float, float]:
+    """The part of the spherical-Earth diffraction loss that does not depend on the frequency, eqs. (22)-(27).
 
-    Beyond the marginal line-of-sight distance the first-term loss at ``ap_km``; within it, the first-term
-    loss at the modified radius a_em scaled by the clearance deficit ``1 - hse / hreq`` (0 when the smooth
-    Earth clears the path).
+    Returns ``(hse_m, sq, a3, la3_db)``: beyond the marginal line-of-sight distance (eq. (22)) ``hse_m`` is NaN and
+    the first-term loss is taken at ``ap_km``; within it ``hse_m`` is the smooth-Earth clearance of eq. (26), ``sq =
+    sqrt(dse1 dse2 / d)`` (so that ``hreq = 17.456 sqrt(lambda) sq``, eq. (24)) and the first-term loss is taken at
+    the modified radius a_em (eq. (27)). ``a3 = radius^(-1/3)``, ``la3_db = 20 log10 a3``.
     """
-    dlos = math.sqrt(2.0 * ap_km) * (math.sqrt(0.001 * hte_m) + math.sqrt(0.001 * hre_m))
+    st, sr = math.sqrt(hte_m), math.sqrt(hre_m)
+    dlos = math.sqrt(0.002 * ap_km) * (st + sr)
     if d_km >= dlos:
-        return first_term_db(ap_km, f_ghz, d_km, hte_m, hre_m, omega, vertical)
+        a3 = ap_km ** (-1.0 / 3.0)
+        return math.nan, 0.0, a3, 20.0 * math.log10(a3)
     c = (hte_m - hre_m) / (hte_m + hre_m)
     m = 250.0 * d_km**2 / (ap_km * (hte_m + hre_m))
     arg = 1.5 * c * math.sqrt(3.0 * m / (m + 1.0) ** 3)
@@ -527,103 +590,71 @@ def spherical_earth_db(
     dse1 = 0.5 * d_km * (1.0 + b)
     dse2 = d_km - dse1
     hse = ((hte_m - 500.0 * dse1**2 / ap_km) * dse2 + (hre_m - 500.0 * dse2**2 / ap_km) * dse1) / d_km
-    lam = WAVELENGTH_M_GHZ / f_ghz
-    hreq = 17.456 * math.sqrt(dse1 * dse2 * lam / d_km)
-    if hse > hreq:
+    aem = 500.0 * (d_km / (st + sr)) ** 2
+    a3 = aem ** (-1.0 / 3.0)
+    return hse, math.sqrt(dse1 * dse2 / d_km), a3, 20.0 * math.log10(a3)
+
+
+@numba.njit(cache=True, inline="always")
+def spherical_earth_db(
+    hse_m: float, sq: float, a3: float, la3_db: float, d_km: float, hte_m: float, hre_m: float, omega: float, band
+) -> float:
+    """Spherical-Earth diffraction loss Ldsph (dB), P.1812-6 §4.3.2 eqs. (22)-(27), from
+    :func:`spherical_geometry` and the band's terms.
+
+    Beyond the marginal line-of-sight distance the first-term loss at ap; within it, the first-term loss at the
+    modified radius a_em scaled by the clearance deficit ``1 - hse / hreq`` (0 when the smooth Earth clears the
+    path).
+    """
+    if math.isnan(hse_m):
+        return first_term_db(a3, la3_db, d_km, hte_m, hre_m, omega, band)
+    hreq = 17.456 * band[B_SQRT_LAMBDA] * sq
+    if hse_m > hreq:
         return 0.0
-    aem = 500.0 * (d_km / (math.sqrt(hte_m) + math.sqrt(hre_m))) ** 2
-    ldft = first_term_db(aem, f_ghz, d_km, hte_m, hre_m, omega, vertical)
+    ldft = first_term_db(a3, la3_db, d_km, hte_m, hre_m, omega, band)
     if ldft < 0.0:
         return 0.0
-    return (1.0 - hse / hreq) * ldft
+    return (1.0 - hse_m / hreq) * ldft
 
 
 @numba.njit(cache=True, inline="always")
 def delta_bullington_from_nu(
-    nu_actual: float,
-    nu_smooth: float,
-    d_km: float,
-    hts_s_m: float,
-    hrs_s_m: float,
-    ap_km: float,
-    f_ghz: float,
-    omega: float,
-    vertical: bool,
-) -> tuple[float, float, float, float]:
+    nu_actual: float, nu_smooth: float, d_km: float, sph: tuple[float, float, float, float], hts_s_m: float,
+    hrs_s_m: float, omega: float, band: np.ndarray,
+) -> tuple[float, float, float, float]:  # fmt: skip
     """Delta-Bullington loss for one effective Earth radius from the two Bullington factors, eqs. (37)-(39).
 
     ``nu_actual``, ``nu_smooth``: :func:`bullington_nu_geom` of the actual profile and of the smooth profile (zero
-    heights, antennas at ``hts_s_m = hts - hstd`` and ``hrs_s_m = hrs - hsrd``, eq. (37)).
+    heights, antennas at ``hts_s_m = hts - hstd`` and ``hrs_s_m = hrs - hsrd``, eq. (37)); ``sph`` the
+    :func:`spherical_geometry` of those heights for the same Earth radius.
 
     Returns
     -------
     tuple of float
         ``(lbulla_db, lbulls_db, ldsph_db, ld_db)`` with ``Ld = Lbulla + max(Ldsph - Lbulls, 0)``.
     """
-    lbulla = bullington_from_nu_db(nu_actual, d_km, f_ghz)
-    lbulls = bullington_from_nu_db(nu_smooth, d_km, f_ghz)
-    ldsph = spherical_earth_db(ap_km, f_ghz, d_km, hts_s_m, hrs_s_m, omega, vertical)
+    lbulla = bullington_from_nu_db(nu_actual, d_km, band[B_NU_SCALE])
+    lbulls = bullington_from_nu_db(nu_smooth, d_km, band[B_NU_SCALE])
+    ldsph = spherical_earth_db(sph[0], sph[1], sph[2], sph[3], d_km, hts_s_m, hrs_s_m, omega, band)
     return lbulla, lbulls, ldsph, lbulla + max(ldsph - lbulls, 0.0)
-
-
-@numba.njit(cache=True)
-def delta_bullington_db(
-    d_km: np.ndarray,
-    g_m: np.ndarray,
-    hts_m: float,
-    hrs_m: float,
-    hstd_m: float,
-    hsrd_m: float,
-    ap_km: float,
-    f_ghz: float,
-    omega: float,
-    vertical: bool,
-) -> tuple[float, float, float, float]:
-    """Delta-Bullington diffraction loss for one effective Earth radius, P.1812-6 §4.3.4 eqs. (37)-(39).
-
-    Returns
-    -------
-    tuple of float
-        ``(lbulla_db, lbulls_db, ldsph_db, ld_db)``: Bullington loss of the actual profile (heights ``g``),
-        Bullington loss of the smooth profile (zero heights, antennas at ``hts - hstd`` and ``hrs - hsrd``,
-        eq. (37)), spherical-Earth loss for those heights, and ``Ld = Lbulla + max(Ldsph - Lbulls, 0)``.
-    """
-    hts_s = hts_m - hstd_m
-    hrs_s = hrs_m - hsrd_m
-    nu_a = bullington_nu_geom(d_km, g_m, hts_m, hrs_m, ap_km)
-    nu_s = bullington_nu_geom(d_km, np.zeros_like(g_m), hts_s, hrs_s, ap_km)
-    d = d_km[d_km.size - 1]
-    return delta_bullington_from_nu(nu_a, nu_s, d, hts_s, hrs_s, ap_km, f_ghz, omega, vertical)
 
 
 # ------------------------------------------------------------------------------------------ troposcatter
 @numba.njit(cache=True)
-def troposcatter_db(f_ghz: float, d_km: float, theta_mrad: float, n0: float, p_percent: float) -> float:
-    """Basic transmission loss due to troposcatter Lbs (dB), P.1812-6 §4.4 eqs. (44), (45)."""
-    return troposcatter_frequency_db(f_ghz) + troposcatter_path_db(d_km, theta_mrad, n0, p_percent)
-
-
-@numba.njit(cache=True, inline="always")
-def troposcatter_frequency_db(f_ghz: float) -> float:
-    """The frequency-dependent loss Lf of troposcatter (dB), P.1812-6 eq. (45)."""
-    return 25.0 * math.log10(f_ghz) - 2.5 * math.log10(0.5 * f_ghz) ** 2
-
-
-@numba.njit(cache=True)
 def troposcatter_path_db(d_km: float, theta_mrad: float, n0: float, p_percent: float) -> float:
-    """The rest of eq. (44): ``Lbs - Lf`` (dB), independent of the frequency."""
+    """The part of eq. (44) that does not depend on the frequency: ``Lbs - Lf`` (dB)."""
     time_db = 10.125 * math.log10(50.0 / p_percent) ** 0.7
     return 190.1 + 20.0 * math.log10(d_km) + 0.573 * theta_mrad - 0.15 * n0 - time_db
 
 
 # ------------------------------------------------------------------------------------------------- ducting
 @numba.njit(cache=True, inline="always")
-def _site_shielding_db(theta_mrad: float, dl_km: float, f_ghz: float) -> float:
-    """Site-shielding diffraction loss Ast or Asr (dB), P.1812-6 eqs. (48), (49)."""
+def _site_shielding_db(theta_mrad: float, dl_km: float, f_ghz: float, f_cbrt: float) -> float:
+    """Site-shielding diffraction loss Ast or Asr (dB), P.1812-6 eqs. (48), (49); ``f_cbrt = f^(1/3)``."""
     th = theta_mrad - 0.1 * dl_km
     if th <= 0.0:
         return 0.0
-    return 20.0 * math.log10(1.0 + 0.361 * th * math.sqrt(f_ghz * dl_km)) + 0.264 * th * f_ghz ** (1.0 / 3.0)
+    return 20.0 * math.log10(1.0 + 0.361 * th * math.sqrt(f_ghz * dl_km)) + 0.264 * th * f_cbrt
 
 
 @numba.njit(cache=True, inline="always")
@@ -634,63 +665,19 @@ def _sea_coupling_db(omega: float, dc_km: float, dl_km: float, hs_m: float) -> f
     return 0.0
 
 
-@numba.njit(cache=True)
-def ducting_db(
-    f_ghz: float,
-    p_percent: float,
-    d_km: float,
-    ae_km: float,
-    theta_t_mrad: float,
-    theta_r_mrad: float,
-    dlt_km: float,
-    dlr_km: float,
-    hts_m: float,
-    hrs_m: float,
-    hte_m: float,
-    hre_m: float,
-    hm_m: float,
-    dct_km: float,
-    dcr_km: float,
-    omega: float,
-    beta0: float,
-    dlm_km: float,
-) -> float:
-    """Basic transmission loss due to ducting/layer reflection Lba (dB), P.1812-6 §4.5 eqs. (46)-(56).
-
-    ``Lba = Af + Ad(p)``: fixed coupling losses (free-space term, the long-wavelength correction Alf below
-    0.5 GHz, site shielding and over-sea coupling) plus the time-percentage and angular-distance dependent
-    loss within the anomalous propagation mechanism, ``Ad(p) = gamma_d theta' + Ap``.
-    """
-    af = ducting_coupling_db(f_ghz, theta_t_mrad, theta_r_mrad, dlt_km, dlr_km, hts_m, hrs_m, dct_km, dcr_km, omega)
-    theta_p = ducting_angle_mrad(d_km, ae_km, theta_t_mrad, theta_r_mrad, dlt_km, dlr_km)
-    a_p = ducting_time_db(p_percent, d_km, ae_km, hte_m, hre_m, hm_m, dlt_km, dlr_km, beta0, dlm_km)
-    return af + 5.0e-5 * ae_km * f_ghz ** (1.0 / 3.0) * theta_p + a_p
-
-
 @numba.njit(cache=True, inline="always")
-def ducting_coupling_db(
-    f_ghz: float,
-    theta_t_mrad: float,
-    theta_r_mrad: float,
-    dlt_km: float,
-    dlr_km: float,
-    hts_m: float,
-    hrs_m: float,
-    dct_km: float,
-    dcr_km: float,
-    omega: float,
-) -> float:
-    """Fixed coupling losses Af of ducting (dB), P.1812-6 eq. (47) with eqs. (48)-(51)."""
-    alf = 45.375 - 137.0 * f_ghz + 92.5 * f_ghz**2 if f_ghz < 0.5 else 0.0
+def ducting_coupling_db(geo: np.ndarray, band: np.ndarray, dct_km: float, dcr_km: float) -> float:
+    """Fixed coupling losses Af of ducting (dB), P.1812-6 eq. (47) with eqs. (48)-(51), for a path's geometry
+    (:data:`GEOMETRY_NAMES`) and a band (:data:`BAND_NAMES`)."""
+    f, f_cbrt = band[B_F], band[B_F_CBRT]
+    dlt, dlr, omega = geo[G_DLT], geo[G_DLR], geo[G_OMEGA]
     return (
-        102.45
-        + 20.0 * math.log10(f_ghz)
-        + 20.0 * math.log10(dlt_km + dlr_km)
-        + alf
-        + _site_shielding_db(theta_t_mrad, dlt_km, f_ghz)
-        + _site_shielding_db(theta_r_mrad, dlr_km, f_ghz)
-        + _sea_coupling_db(omega, dct_km, dlt_km, hts_m)
-        + _sea_coupling_db(omega, dcr_km, dlr_km, hrs_m)
+        band[B_DUCT_F]
+        + geo[G_DL_DB]
+        + _site_shielding_db(geo[G_THETA_T], dlt, f, f_cbrt)
+        + _site_shielding_db(geo[G_THETA_R], dlr, f, f_cbrt)
+        + _sea_coupling_db(omega, dct_km, dlt, geo[G_HTS])
+        + _sea_coupling_db(omega, dcr_km, dlr, geo[G_HRS])
     )
 
 
@@ -736,20 +723,15 @@ def ducting_time_db(
 # --------------------------------------------------------------------------------------------- combination
 @numba.njit(cache=True)
 def blend_fj(theta_mrad: float) -> float:
-    """Interpolation factor Fj of the angular distance, P.1812-6 eq. (57)."""
-    return 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _XI * (theta_mrad - _THETA_SW_MRAD) / _THETA_SW_MRAD))
+    """Interpolation factor Fj of the angular distance, P.1812-6 eq. (57): ``1 - (1 + tanh x) / 2``, written as
+    ``1 / (1 + exp(2 x))``."""
+    return 1.0 / (1.0 + math.exp(6.0 * _XI * (theta_mrad - _THETA_SW_MRAD) / _THETA_SW_MRAD))
 
 
 @numba.njit(cache=True)
 def blend_fk(d_km: float) -> float:
-    """Interpolation factor Fk of the path length, P.1812-6 eq. (58)."""
-    return 1.0 - 0.5 * (1.0 + math.tanh(3.0 * _KAPPA * (d_km - _D_SW_KM) / _D_SW_KM))
-
-
-@numba.njit(cache=True)
-def blend_factors(theta_mrad: float, d_km: float) -> tuple[float, float]:
-    """Interpolation factors Fj (angular distance) and Fk (path length), P.1812-6 eqs. (57), (58)."""
-    return blend_fj(theta_mrad), blend_fk(d_km)
+    """Interpolation factor Fk of the path length, P.1812-6 eq. (58): ``1 / (1 + exp(2 x))`` as for Fj."""
+    return 1.0 / (1.0 + math.exp(6.0 * _KAPPA * (d_km - _D_SW_KM) / _D_SW_KM))
 
 
 @numba.njit(cache=True, inline="always")
@@ -770,6 +752,11 @@ def combine_from_factors(
 ) -> tuple[float, float, float, float, float]:
     """Blend of the mechanisms into Lbc (dB), P.1812-6 eqs. (59)-(63), given Fi, Fj and Fk.
 
+    The two log-sums are taken about their larger (eq. (60)) or smaller (eq. (63)) term:
+    ``eta ln(e^(a/eta) + e^(b/eta)) = max(a, b) + eta ln(1 + e^(-|a - b| / eta))`` and
+    ``-5 log10(10^(-0.2 a) + 10^(-0.2 b)) = min(a, b) - 5 log10(1 + 10^(-0.2 |a - b|))``: no overflow, one
+    exponential each.
+
     Returns
     -------
     tuple of float
@@ -778,43 +765,11 @@ def combine_from_factors(
     # eq. (59): the two cases p < beta0 and p >= beta0
     below = lb0p + (1.0 - omega) * ldp
     lminb0p = below if p_percent < beta0 else lbd50 + (lb0b + (1.0 - omega) * ldp - lbd50) * fi
-    # eq. (60), evaluated relative to the smaller term so that exp() cannot overflow
-    lo = min(lba, lb0p)
-    lminbap = lo + _ETA_DB * math.log(math.exp((lba - lo) / _ETA_DB) + math.exp((lb0p - lo) / _ETA_DB))
+    lminbap = max(lba, lb0p) + _ETA_DB * math.log1p(math.exp(-abs(lba - lb0p) / _ETA_DB))  # eq. (60)
     lbda = lbd if lminbap > lbd else lminbap + (lbd - lminbap) * fk
     lbam = lbda + (lminb0p - lbda) * fj
-    lbc = -5.0 * math.log10(10.0 ** (-0.2 * lbs) + 10.0 ** (-0.2 * lbam))
+    lbc = min(lbs, lbam) - 5.0 * math.log1p(math.exp(-0.2 * _LN10 * abs(lbs - lbam))) / _LN10
     return lminb0p, lminbap, lbda, lbam, lbc
-
-
-@numba.njit(cache=True)
-def combine_db(
-    p_percent: float,
-    beta0: float,
-    omega: float,
-    theta_mrad: float,
-    d_km: float,
-    fi: float,
-    lb0p: float,
-    lb0b: float,
-    ldp: float,
-    lbd50: float,
-    lbd: float,
-    lba: float,
-    lbs: float,
-) -> tuple[float, float, float, float, float, float, float]:
-    """Blend of the mechanisms into Lbc (dB), P.1812-6 §4.6 eqs. (57)-(63).
-
-    Returns
-    -------
-    tuple of float
-        ``(fj, fk, lminb0p, lminbap, lbda, lbam, lbc)``.
-    """
-    fj, fk = blend_factors(theta_mrad, d_km)
-    lminb0p, lminbap, lbda, lbam, lbc = combine_from_factors(
-        p_percent, beta0, omega, fi, fj, fk, lb0p, lb0b, ldp, lbd50, lbd, lba, lbs
-    )
-    return fj, fk, lminb0p, lminbap, lbda, lbam, lbc
 
 
 # ------------------------------------------------------------------------------------------ path geometry
@@ -849,14 +804,24 @@ GEOMETRY_NAMES = (
     "duct_angle_mrad",
     "duct_time_db",
     "tropo_path_db",
+    "near_p_db",
+    "near_beta0_db",
+    "dl_db",
+    "sph_hse_m",
+    "sph_sq",
+    "sph_a3",
+    "sph_la3_db",
 )
 """Names of the entries of a path's geometry vector: what :func:`path_terms` and :func:`path_losses` read.
 
 ``nu_*`` are :func:`bullington_nu_geom` of the actual profile (terrain plus clutter) and of the smooth profile, for
-the median effective Earth radius a_e (``_50``) and for a_beta (``_beta``), sqrt(m). The last entries are filled by
-:func:`path_terms` from the others: ``fi``, ``fj``, ``fk`` (eqs. (40), (57), (58)), ``dfs_db`` = 20 log10 of the
-slant distance in km (eq. (8)), ``near_db`` = 2.6 (1 - exp(-(dlt + dlr) / 10)) (eq. (10)), the ducting angle and
-time terms (eqs. (53), (54)) and ``tropo_path_db`` = Lbs - Lf (eq. (44))."""
+the median effective Earth radius a_e (``_50``) and for a_beta (``_beta``), sqrt(m). The entries from ``fi`` on are
+derived from the others (:func:`path_terms`, :func:`loss_terms`): ``fi``, ``fj``, ``fk`` (eqs. (40), (57), (58)),
+``dfs_db`` = 20 log10 of the slant distance in km (eq. (8)), ``near_db`` = 2.6 (1 - exp(-(dlt + dlr) / 10))
+(eq. (10)), the ducting angle and time terms (eqs. (53), (54)), ``tropo_path_db`` = Lbs - Lf (eq. (44)),
+``near_p_db`` and ``near_beta0_db`` = ``near_db`` log10(p / 50) and log10(beta0 / 50) (eqs. (9), (11)),
+``dl_db`` = 20 log10(dlt + dlr) (eq. (47)) and the :func:`spherical_geometry` of the smooth-profile heights for
+a_e (``sph_*``)."""
 
 N_GEOMETRY = len(GEOMETRY_NAMES)
 (
@@ -889,29 +854,47 @@ N_GEOMETRY = len(GEOMETRY_NAMES)
     G_DUCT_ANGLE,
     G_DUCT_TIME,
     G_TROPO_PATH,
+    G_NEAR_P_DB,
+    G_NEAR_B0_DB,
+    G_DL_DB,
+    G_SPH_HSE,
+    G_SPH_SQ,
+    G_SPH_A3,
+    G_SPH_LA3,
 ) = range(N_GEOMETRY)
+
+
+@numba.njit(cache=True, inline="always")
+def loss_terms(geo: np.ndarray, p_percent: float) -> None:
+    """Fill ``near_p_db`` ... ``sph_la3_db`` of ``geo`` from its other entries (:data:`GEOMETRY_NAMES`)."""
+    geo[G_NEAR_P_DB] = geo[G_NEAR_DB] * math.log10(p_percent / 50.0)
+    geo[G_NEAR_B0_DB] = geo[G_NEAR_DB] * math.log10(geo[G_BETA0] / 50.0)
+    geo[G_DL_DB] = 20.0 * math.log10(geo[G_DLT] + geo[G_DLR])
+    geo[G_SPH_HSE], geo[G_SPH_SQ], geo[G_SPH_A3], geo[G_SPH_LA3] = spherical_geometry(
+        geo[G_AE], geo[G_D], geo[G_HTS_S], geo[G_HRS_S]
+    )
 
 
 @numba.njit(cache=True)
 def path_terms(geo: np.ndarray, p_percent: float, n0: float) -> None:
-    """Fill the frequency-independent terms of ``geo`` (``fi`` ... ``tropo_path_db``) from its geometry."""
+    """Fill the frequency-independent terms of ``geo`` (``fi`` ... ``sph_la3_db``) from its geometry."""
     d, beta0, ae, theta = geo[G_D], geo[G_BETA0], geo[G_AE], geo[G_THETA]
     dlt, dlr = geo[G_DLT], geo[G_DLR]
     geo[G_FI] = 1.0 if p_percent <= beta0 else inv_cum_norm(p_percent / 100.0) / inv_cum_norm(beta0 / 100.0)
-    geo[G_FJ], geo[G_FK] = blend_factors(theta, d)
+    geo[G_FJ], geo[G_FK] = blend_fj(theta), blend_fk(d)
     geo[G_DFS_DB] = 20.0 * math.log10(math.sqrt(d * d + ((geo[G_HTS] - geo[G_HRS]) / 1000.0) ** 2))
     geo[G_NEAR_DB] = 2.6 * (1.0 - math.exp(-0.1 * (dlt + dlr)))
     geo[G_DUCT_ANGLE] = ducting_angle_mrad(d, ae, geo[G_THETA_T], geo[G_THETA_R], dlt, dlr)
     geo[G_DUCT_TIME] = ducting_time_db(p_percent, d, ae, geo[G_HTE], geo[G_HRE], geo[G_HM], dlt, dlr, beta0, geo[G_DLM])
     geo[G_TROPO_PATH] = troposcatter_path_db(d, theta, n0, p_percent)
+    loss_terms(geo, p_percent)
 
 
 @numba.njit(cache=True, inline="always")
 def path_losses(
     geo: np.ndarray,
-    f_ghz: float,
+    band: np.ndarray,
     p_percent: float,
-    vertical: bool,
     dct_km: float,
     dcr_km: float,
     with_beta: bool,
@@ -920,8 +903,9 @@ def path_losses(
     """The losses of P.1812-6 §4.2-§4.6 (eqs. (8)-(63)) from a path's geometry; fills their entries of ``out``.
 
     ``geo`` is the geometry vector named by :data:`GEOMETRY_NAMES`, its derived terms filled by :func:`path_terms`;
-    ``out`` the vector of :data:`OUTPUT_NAMES`, of which ``fi``, ``fj``, ``fk`` and every loss from ``lbfs_db`` to
-    ``lbc_db`` are written (``lb_db`` and ``ep_dbuv_m`` are not: they need the location variability).
+    ``band`` the frequency's :func:`band_terms`; ``out`` the vector of :data:`OUTPUT_NAMES`, of which ``fi``,
+    ``fj``, ``fk`` and every loss from ``lbfs_db`` to ``lbc_db`` are written (``lb_db`` and ``ep_dbuv_m`` are not:
+    they need the location variability).
     ``with_beta=False`` skips the delta-Bullington loss for a_beta and takes ``ldb = ld50``: only correct when
     ``fi`` is 0, i.e. at p = 50 %, where the Recommendation's I(0.5) leaves fi below 1e-8 (the raster engine's
     shortcut).
@@ -929,28 +913,27 @@ def path_losses(
     d, omega, beta0, ae = geo[G_D], geo[G_OMEGA], geo[G_BETA0], geo[G_AE]
     hts_s, hrs_s, fi = geo[G_HTS_S], geo[G_HRS_S], geo[G_FI]
     # §4.2 line of sight, eqs. (8)-(11)
-    lbfs = 92.4 + 20.0 * math.log10(f_ghz) + geo[G_DFS_DB]
-    lb0p = lbfs + geo[G_NEAR_DB] * math.log10(p_percent / 50.0)
-    lb0b = lbfs + geo[G_NEAR_DB] * math.log10(beta0 / 50.0)
+    lbfs = band[B_LBFS_F] + geo[G_DFS_DB]
+    lb0p = lbfs + geo[G_NEAR_P_DB]
+    lb0b = lbfs + geo[G_NEAR_B0_DB]
 
     # §4.3 diffraction, eqs. (37)-(43)
+    sph = (geo[G_SPH_HSE], geo[G_SPH_SQ], geo[G_SPH_A3], geo[G_SPH_LA3])
     lbulla, lbulls, ldsph, ld50 = delta_bullington_from_nu(
-        geo[G_NU_A50], geo[G_NU_S50], d, hts_s, hrs_s, ae, f_ghz, omega, vertical
+        geo[G_NU_A50], geo[G_NU_S50], d, sph, hts_s, hrs_s, omega, band
     )
     ldb = ld50
     if with_beta:
-        a_beta = EARTH_RADIUS_KM * K_BETA
-        ldb = delta_bullington_from_nu(geo[G_NU_AB], geo[G_NU_SB], d, hts_s, hrs_s, a_beta, f_ghz, omega, vertical)[3]
+        sph_b = spherical_geometry(EARTH_RADIUS_KM * K_BETA, d, hts_s, hrs_s)
+        ldb = delta_bullington_from_nu(geo[G_NU_AB], geo[G_NU_SB], d, sph_b, hts_s, hrs_s, omega, band)[3]
     ldp = ld50 + fi * (ldb - ld50)
     lbd50 = lbfs + ld50
     lbd = lb0p + ldp
 
     # §4.4 troposcatter, §4.5 ducting, §4.6 combination
-    lbs = troposcatter_frequency_db(f_ghz) + geo[G_TROPO_PATH]
-    af = ducting_coupling_db(
-        f_ghz, geo[G_THETA_T], geo[G_THETA_R], geo[G_DLT], geo[G_DLR], geo[G_HTS], geo[G_HRS], dct_km, dcr_km, omega
-    )
-    lba = af + 5.0e-5 * ae * f_ghz ** (1.0 / 3.0) * geo[G_DUCT_ANGLE] + geo[G_DUCT_TIME]
+    lbs = band[B_TROPO_F] + geo[G_TROPO_PATH]
+    af = ducting_coupling_db(geo, band, dct_km, dcr_km)
+    lba = af + 5.0e-5 * ae * band[B_F_CBRT] * geo[G_DUCT_ANGLE] + geo[G_DUCT_TIME]
     fj, fk = geo[G_FJ], geo[G_FK]
     lminb0p, lminbap, lbda, lbam, lbc = combine_from_factors(
         p_percent, beta0, omega, fi, fj, fk, lb0p, lb0b, ldp, lbd50, lbd, lba, lbs
@@ -1018,7 +1001,7 @@ def p1812_kernel(
     geo[G_NU_AB] = bullington_nu_geom(d_km, g, hts, hrs, a_beta)
     geo[G_NU_SB] = bullington_nu_geom(d_km, zeros, hts_s, hrs_s, a_beta)
     path_terms(geo, p_percent, n0)
-    path_losses(geo, f_ghz, p_percent, vertical, dct_km, dcr_km, True, out)
+    path_losses(geo, band_terms(f_ghz, vertical), p_percent, dct_km, dcr_km, True, out)
 
     # §4.7-§4.10 location variability and field strength, eqs. (69), (70)
     lb = max(out[OUT_LB0P], out[OUT_LBC] - inv_cum_norm(pl_percent / 100.0) * sigma_l_db)

@@ -82,22 +82,26 @@ from coverage.radio._p1812_kernels import (
     G_THETA_T,
     G_TROPO_PATH,
     K_BETA,
+    N_BAND,
     N_GEOMETRY,
     N_OUT,
     OUT_LB0P,
     OUT_LBC,
     ZONE_INLAND,
     ZONE_SEA,
+    band_terms,
     beta0_percent,
     blend_fj,
     blend_fk,
     ducting_angle_mrad,
     ducting_time_db,
     inv_cum_norm,
+    loss_terms,
     path_losses,
     troposcatter_path_db,
 )
 from coverage.radio._terrain_kernels import (
+    NO_REFCOUNT,
     _build_sparse_max,
     _bullington_point_nu,
     _max_nu_near_rx_above,
@@ -287,6 +291,7 @@ def _path_terms(geo: np.ndarray, jt: np.ndarray, p_percent: float, los: bool) ->
     else:
         geo[G_DUCT_TIME] = ducting_time_db(p_percent, d, ae, hte, hre, hm, dlt, dlr, geo[G_BETA0], geo[G_DLM])
     geo[G_TROPO_PATH] = _table(jt, JT_TROPO, d_m) + 0.573 * theta
+    loss_terms(geo, p_percent)
 
 
 # ------------------------------------------------------------------------ geometry: far part + near points
@@ -776,16 +781,16 @@ def _radial_clutter(clutter_m, ox, oy, res_m, site_x, site_y, az, step, hh):
 
 @numba.njit(cache=True, error_model="numpy")
 def _radial_pixels(
-    dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, n_samples, htg, hrg, ae_km, jt, zone, p_percent, vertical,
-    dct_km, dcr_km, with_beta, freqs_ghz, min_dist_m, grid_x0, grid_y0, lr0, lc0, pr, pc, out,
+    dem, clutter_m, ox, oy, res_m, site_x, site_y, z0, az, n_samples, htg, hrg, ae_km, jt, zone, p_percent, dct_km,
+    dcr_km, with_beta, bands, min_dist_m, grid_x0, grid_y0, lr0, lc0, pr, pc, out,
 ) -> None:  # fmt: skip
     """P.1812-6 ``max(Lb0p, Lbc)`` (dB) of the pixels ``pr``, ``pc`` (rows and columns of ``out``, whose top-left
     pixel is global (``lr0``, ``lc0``)) whose nearest radial points ``az`` radians clockwise from north, for each
-    frequency, into ``out[band, row, col]``, taken in order of distance. Radial samples are ``res_m`` apart; pixels
+    band (``bands``: one :func:`~coverage.radio._p1812_kernels.band_terms` per row), into ``out[band, row, col]``,
+    taken in order of distance. Radial samples are ``res_m`` apart; pixels
     nearer than ``min_dist_m`` take the path to the point at that distance in their direction; a pixel whose path
     crosses no data stays NaN."""
     step = res_m
-    npx = pr.shape[0]
     pdx = grid_x0 + (lc0 + pc + 0.5) * res_m - site_x
     pdy = grid_y0 - (lr0 + pr + 0.5) * res_m - site_y
     pdist = np.sqrt(pdx * pdx + pdy * pdy)
@@ -811,41 +816,81 @@ def _radial_pixels(
     inv = 1.0 / np.maximum(np.arange(m), 1.0)
     isq = np.sqrt(inv)
     hts = hh[0] + htg
-    ilt_run = 1
-    v1 = v2 = 0.0
-    done = 0  # radial samples 1..done are intermediate points of the running quantities
-    for kk in range(npx):
+    _pixels(
+        order, pdist, pdx, pdy, pr, pc, dem, clutter_m, ox, oy, res_m, site_x, site_y, (math.sin(az), math.cos(az)),
+        min_dist_m, last, (px, ph, pg, inv, isq), nv, prof, tabs, lg, hts, hrg, ae_km, run, (hx, hq, hi, hm), guesses,
+        stack, jt, p_percent, zone, with_beta, geo, losses, bands, dct_km, dcr_km, out,
+    )  # fmt: skip
+
+
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
+def _pixels(
+    order, pdist, pdx, pdy, pr, pc, dem, clutter_m, ox, oy, res_m, site_x, site_y, unit, min_dist_m, last, path, nv,
+    prof, tabs, lg, hts, hrg, ae_km, run, hulls, guesses, stack, jt, p_percent, zone, with_beta, geo, losses, bands,
+    dct_km, dcr_km, out,
+) -> None:  # fmt: skip
+    """The pixels of :func:`_radial_pixels` in order of distance (``order``; ``pdist``, ``pdx``, ``pdy``: m from the
+    site; ``pr``, ``pc``: rows and columns of ``out``; ``unit``: the radial's (sin, cos) of its azimuth), with the
+    radial's arrays and running quantities.
+
+    Compiled without reference counting (:data:`~coverage.radio._terrain_kernels.NO_REFCOUNT`), as is
+    :func:`_pixel`: counted, the references of the pixel loop took a third of the disc's time."""
+    state = (0, 1, 0.0, 0.0)  # radial samples 1..done are intermediate points of the running quantities
+    for kk in range(order.shape[0]):
         k = order[kk]
-        d = max(pdist[k], min_dist_m)
-        if pdist[k] > 0.0:
-            ux, uy = pdx[k] / pdist[k], pdy[k] / pdist[k]
-        else:
-            ux, uy = math.sin(az), math.cos(az)
-        n1, hr = _path_points(
-            dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, last, px, ph, pg
-        )
-        if math.isnan(hr):
-            continue
-        kn = min(NEAR_POINTS, n1 - 1)
-        ny, nh = px[n1 - kn : n1], ph[n1 - kn : n1]
-        first = ny[0] if kn > 0 else d
-        jp = max(math.ceil(first / step) - 1, 0)  # radial samples strictly before the near part
-        if jp > nv:  # the radial has no data before the near part
-            continue
-        while done < jp:
-            done += 1
-            if _push_point(done, step, prof, hts, half_ce, run, hx, hq, hi, hm):
-                ilt_run = done
-            xa, xb = (done - 1) * step / 1000.0, done * step / 1000.0  # eqs. (83), (84), cumulative
-            v1 += (xb - xa) * (hh[done] + hh[done - 1])
-            v2 += (xb - xa) * (hh[done] * (2.0 * xb + xa) + hh[done - 1] * (xb + 2.0 * xa))
-        _pixel_geometry(
-            jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, (px, pg, n1, inv, isq), run, ilt_run,
-            hx, hq, hi, hm, guesses, stack, jt, p_percent, zone, with_beta, geo,
+        state = _pixel(
+            pdist[k], pdx[k], pdy[k], pr[k], pc[k], state, dem, clutter_m, ox, oy, res_m, site_x, site_y, unit,
+            min_dist_m, last, path, nv, prof, tabs, lg, hts, hrg, ae_km, run, hulls, guesses, stack, jt, p_percent,
+            zone, with_beta, geo, losses, bands, dct_km, dcr_km, out,
         )  # fmt: skip
-        for b in range(freqs_ghz.shape[0]):
-            path_losses(geo, freqs_ghz[b], p_percent, vertical, dct_km, dcr_km, with_beta, losses)
-            out[b, pr[k], pc[k]] = max(losses[OUT_LB0P], losses[OUT_LBC])
+
+
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
+def _pixel(
+    dist, dx, dy, row, col, state, dem, clutter_m, ox, oy, res_m, site_x, site_y, unit, min_dist_m, last, path, nv,
+    prof, tabs, lg, hts, hrg, ae_km, run, hulls, guesses, stack, jt, p_percent, zone, with_beta, geo, losses, bands,
+    dct_km, dcr_km, out,
+) -> tuple[int, int, float, float]:  # fmt: skip
+    """One pixel of :func:`_pixels` (``dist``, ``dx``, ``dy``: m from the site; ``row``, ``col`` of ``out``): its
+    path's near points, the radial's running quantities brought up to them (``state`` = (samples done, transmitter
+    horizon index, v1, v2), returned updated), its geometry and its loss for each band."""
+    done, ilt_run, v1, v2 = state
+    px, ph, pg, inv, isq = path
+    hx, hq, hi, hm = hulls
+    hh = prof[0]
+    step = res_m
+    half_ce = 0.5 / (ae_km * 1000.0)
+    d = max(dist, min_dist_m)
+    if dist > 0.0:
+        ux, uy = dx / dist, dy / dist
+    else:
+        ux, uy = unit
+    n1, hr = _path_points(
+        dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, last, px, ph, pg
+    )
+    if math.isnan(hr):
+        return state
+    kn = min(NEAR_POINTS, n1 - 1)
+    ny, nh = px[n1 - kn : n1], ph[n1 - kn : n1]
+    first = ny[0] if kn > 0 else d
+    jp = max(math.ceil(first / step) - 1, 0)  # radial samples strictly before the near part
+    if jp > nv:  # the radial has no data before the near part
+        return state
+    while done < jp:
+        done += 1
+        if _push_point(done, step, prof, hts, half_ce, run, hx, hq, hi, hm):
+            ilt_run = done
+        xa, xb = (done - 1) * step / 1000.0, done * step / 1000.0  # eqs. (83), (84), cumulative
+        v1 += (xb - xa) * (hh[done] + hh[done - 1])
+        v2 += (xb - xa) * (hh[done] * (2.0 * xb + xa) + hh[done - 1] * (xb + 2.0 * xa))
+    _pixel_geometry(
+        jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, (px, pg, n1, inv, isq), run, ilt_run,
+        hx, hq, hi, hm, guesses, stack, jt, p_percent, zone, with_beta, geo,
+    )  # fmt: skip
+    for b in range(bands.shape[0]):
+        path_losses(geo, bands[b], p_percent, dct_km, dcr_km, with_beta, losses)
+        out[b, row, col] = max(losses[OUT_LB0P], losses[OUT_LBC])
+    return done, ilt_run, v1, v2
 
 
 @numba.njit(cache=True, parallel=True)
@@ -893,6 +938,9 @@ def p1812_disc_kernel(
         site_x, site_y, grid_x0, grid_y0, res_m, col0, row0, cols, rows, radius_m, n_radials, want_rows, want_cols
     )
     nb = freqs_ghz.shape[0]
+    bands = np.empty((nb, N_BAND))
+    for b in range(nb):
+        bands[b] = band_terms(freqs_ghz[b], vertical)
     out = np.full((nb, width, width), np.nan, dtype=np.float32)
     z0 = bilinear_frac(dem, (site_x - ox) / res_m - 0.5, (oy - site_y) / res_m - 0.5)
     if math.isnan(z0):
@@ -909,13 +957,13 @@ def p1812_disc_kernel(
         dem_c = dem[r_lo:r_hi, c_lo:c_hi].copy()
         clutter_c = clutter_m[r_lo:r_hi, c_lo:c_hi].copy()
         jt_c = jt.copy()
-        f_c = freqs_ghz.copy()
+        b_c = bands.copy()
         for r in range(c * per, min((c + 1) * per, n_radials)):
             a, b = start[r], start[r + 1]
             if b > a:
                 _radial_pixels(
                     dem_c, clutter_c, sub_ox, sub_oy, res_m, site_x, site_y, z0, 2.0 * math.pi * r / n_radials,
-                    n_samples, htg, hrg, ae_km, jt_c, zone, p_percent, vertical, dct_km, dcr_km, with_beta, f_c,
+                    n_samples, htg, hrg, ae_km, jt_c, zone, p_percent, dct_km, dcr_km, with_beta, b_c,
                     min_dist_m, grid_x0, grid_y0, lr0, lc0, pr[a:b], pc[a:b], out,
                 )  # fmt: skip
     return out, lr0, lc0, z0

@@ -23,10 +23,17 @@ Geometry conventions (ITU-R P.526-15 §4.5):
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba
 import numpy as np
 from numba import prange
+
+NO_REFCOUNT: dict[str, Any] = {"_nrt": False}
+"""numba option of kernels that allocate nothing and run in hot loops: no reference counting of the arrays they
+use. numba counts a reference whenever an array is passed, sliced or unpacked from a tuple, each count an atomic
+instruction; in the P.1812 disc's pixel loop the counts took a third of the time (perf, 2026-12-07). Such a kernel
+must not create arrays, and an array it is given must outlive the call (the caller's)."""
 
 NU_NONE = -1.0e4
 """Geometric factor meaning "no edge", sqrt(m); ``J(NU_NONE * sqrt(2 / wavelength)) = 0`` for any wavelength < 3e8 m."""
@@ -210,7 +217,7 @@ def bilinear_cell(dem: np.ndarray, r0: int, c0: int, tc: float, tr: float) -> fl
     return top + tr * (bot - top)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
 def bilinear_frac(dem: np.ndarray, fc: float, fr: float) -> float:
     """Bilinear DEM value at fractional pixel coordinates (column ``fc``, row ``fr``; pixel centres at integers).
 
@@ -448,7 +455,7 @@ def _build_sparse_max(q: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return st, lg
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
 def _range_max(st: np.ndarray, lg: np.ndarray, a: int, b: int) -> float:
     """``max(q[a:b])``, ``a < b``, from the sparse table of :func:`_build_sparse_max`."""
     k = lg[b - a]
@@ -457,7 +464,7 @@ def _range_max(st: np.ndarray, lg: np.ndarray, a: int, b: int) -> float:
     return x if x >= y else y
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
 def _line_factor_max(c0: float, c1: float, u0: float, u1: float, dab: float) -> float:
     """Max over ``u0 <= u <= u1`` of ``G(u) = (c0 + c1 u) sqrt(dab / (u (dab - u)))``, ``0 < u0 <= u1 < dab``.
 
@@ -477,7 +484,7 @@ def _line_factor_max(c0: float, c1: float, u0: float, u1: float, dab: float) -> 
     return g
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
 def _line_factor_below(c0: float, c1: float, u0: float, u1: float, dab: float, thr: float, thr2: float) -> bool:
     """True when ``G(u) < thr`` for every ``u0 <= u <= u1`` (``G`` of :func:`_line_factor_max`; ``thr2 = thr^2``).
 
@@ -500,7 +507,7 @@ def _line_factor_below(c0: float, c1: float, u0: float, u1: float, dab: float, t
     return not inside or 4.0 * c0 * e > thr2 * dab
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
 def _scan_points(
     p: np.ndarray,
     q: np.ndarray,
@@ -544,7 +551,7 @@ def _scan_points(
     return best, arg
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
 def _max_nu_near_rx(
     p: np.ndarray,
     q: np.ndarray,
@@ -585,7 +592,7 @@ def _max_nu_near_rx(
     return _max_nu_near_rx_above(p, q, st, lg, step, lo, hi, xa, ya, xb, yb, half_ce, guess, stack, -np.inf, -1)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
 def _max_nu_near_rx_above(
     p: np.ndarray,
     q: np.ndarray,
