@@ -301,8 +301,41 @@ def _pos(c: int, jp: int, step: float, ny: np.ndarray) -> float:
     return c * step if c <= jp else ny[c - jp - 1]
 
 
+# rows of a pixel's near-point factors (_near_factors)
+NW_INV_X = 0  # 1 / x
+NW_INV_R = 1  # 1 / (d - x)
+NW_W = 2  # sqrt(d / (x (d - x))): the Fresnel factor's distance term
+NW_XR = 3  # x (d - x): the Earth bulge's distance term
+NW_FR = 4  # x / d: the direct path's height weight
+N_NW = 5
+
+
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _horizons(jp, step, h, qh, st_h, lg, hts, hrs, d, half_ce, run, ilt_run, hx, hq, hi, hm, kn, ny, nh, guess, stack):
+def _near_factors(ny: np.ndarray, kn: int, d: float, nw: np.ndarray) -> None:
+    """The distance terms of the near points ``ny[:kn]`` (m) on a path of ``d`` m, computed once per pixel for the
+    searches that read them (their divisions and square roots would otherwise be taken in each)."""
+    inv_d = 1.0 / d
+    for q in range(kn):
+        x = ny[q]
+        r = d - x
+        nw[NW_INV_X, q] = 1.0 / x
+        nw[NW_INV_R, q] = 1.0 / r
+        nw[NW_W, q] = math.sqrt(d * nw[NW_INV_X, q] * nw[NW_INV_R, q])
+        nw[NW_XR, q] = x * r
+        nw[NW_FR, q] = x * inv_d
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _near_nu(p: float, q: int, nw: np.ndarray, ya: float, yb: float, half_ce: float) -> float:
+    """:func:`~coverage.radio._terrain_kernels.nu_point` of near point ``q`` (height ``p``) on the path from height
+    ``ya`` at 0 to ``yb`` at d, from its :func:`_near_factors`."""
+    return (p + half_ce * nw[NW_XR, q] - ya - (yb - ya) * nw[NW_FR, q]) * nw[NW_W, q]
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _horizons(
+    jp, step, h, qh, st_h, lg, hts, hrs, d, half_ce, run, ilt_run, hx, hq, hi, hm, kn, ny, nh, nw, guess, stack
+):  # fmt: skip
     """Horizon angles (mrad) and distances (km) of the path, eqs. (76)-(81), and its horizon points.
 
     Far part (radial samples 1..jp) from the running maximum, the hull tangent or the line-of-sight search; near
@@ -313,7 +346,7 @@ def _horizons(jp, step, h, qh, st_h, lg, hts, hrs, d, half_ce, run, ilt_run, hx,
     th = run[RUN_THETA_T] if jp >= 1 else -math.inf
     ct = ilt_run if jp >= 1 else 0
     for q in range(kn):
-        v = (nh[q] - hts) / ny[q] - half_ce * ny[q]
+        v = (nh[q] - hts) * nw[NW_INV_X, q] - half_ce * ny[q]
         if v > th:
             th = v
             ct = jp + 1 + q
@@ -327,8 +360,7 @@ def _horizons(jp, step, h, qh, st_h, lg, hts, hrs, d, half_ce, run, ilt_run, hx,
             best = (hq[HULL_HQ, k] - hh) / (d - hx[HULL_HQ, k]) - 2.0 * c
             cr = hi[HULL_HQ, k]
         for q in range(kn):
-            dr = d - ny[q]
-            v = (nh[q] - hrs) / dr - half_ce * dr
+            v = (nh[q] - hrs) * nw[NW_INV_R, q] - half_ce * (d - ny[q])
             if v > best:
                 best = v
                 cr = jp + 1 + q
@@ -340,7 +372,7 @@ def _horizons(jp, step, h, qh, st_h, lg, hts, hrs, d, half_ce, run, ilt_run, hx,
     best = -math.inf
     cl = 0
     for q in range(kn):  # line of sight: the point with the highest diffraction parameter (eq. (78a))
-        v = nu_point(ny[q], nh[q], 0.0, hts, d, hrs, half_ce)
+        v = _near_nu(nh[q], q, nw, hts, hrs, half_ce)
         if v > best:
             best = v
             cl = jp + 1 + q
@@ -356,7 +388,7 @@ def _horizons(jp, step, h, qh, st_h, lg, hts, hrs, d, half_ce, run, ilt_run, hx,
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _smooth_heights(jp, kn, ny, nh, h0, hr, hts, hrs, d, hst, hsr, run, hx, hq, hm) -> tuple[float, float]:
+def _smooth_heights(jp, kn, ny, nh, nw, h0, hr, hts, hrs, d, hst, hsr, run, hx, hq, hm) -> tuple[float, float]:
     """Smooth-surface heights for the diffraction model hstd, hsrd (m), eqs. (87)-(89).
 
     The obstruction height above the direct path, ``max h_i - hts + s x_i`` with ``s = (hts - hrs) / d``, is a
@@ -377,8 +409,8 @@ def _smooth_heights(jp, kn, ny, nh, h0, hr, hts, hrs, d, hst, hsr, run, hx, hq, 
                 k = _hull_tangent(hx, hq, hm, HULL_H, d, hrs)
                 ar = (hq[HULL_H, k] - hrs) / (d - hx[HULL_H, k])
             for q in range(kn):
-                at = max(at, (nh[q] - hts) / ny[q])
-                ar = max(ar, (nh[q] - hrs) / (d - ny[q]))
+                at = max(at, (nh[q] - hts) * nw[NW_INV_X, q])
+                ar = max(ar, (nh[q] - hrs) * nw[NW_INV_R, q])
             aobt = at + s
             aobr = ar - s
             hstp = hst - hobs * aobt / (aobt + aobr)
@@ -443,7 +475,9 @@ def _actual_nu(px, pg, n1, hts, hrs, d, half_ce, inv, isq) -> float:
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _actual_nu_radial(jp, step, gprof, st_g, lg, hts, hrs, d, half_ce, run, hx, hq, hm, kn, ny, ng, guess, stack):
+def _actual_nu_radial(
+    jp, step, gprof, st_g, lg, hts, hrs, d, half_ce, run, hx, hq, hm, kn, ny, ng, nw, guess, stack
+):  # fmt: skip
     """Bullington factor of the actual profile (terrain plus clutter, eqs. (14)-(20)): the far part from the
     radial's samples 1..``jp`` (``gprof`` = (g, g - x^2 / (2 a_e)), ``st_g`` its sparse table), the near points
     (distances ``ny``, heights ``ng``) from the pixel's own path; (nu, argmax of the line-of-sight search).
@@ -456,13 +490,13 @@ def _actual_nu_radial(jp, step, gprof, st_g, lg, hts, hrs, d, half_ce, run, hx, 
         return -math.inf, guess
     stim = run[RUN_STIM_G] if jp >= 1 else -math.inf
     for q in range(kn):
-        stim = max(stim, (ng[q] - hts) / ny[q] - half_ce * ny[q])
+        stim = max(stim, (ng[q] - hts) * nw[NW_INV_X, q] - half_ce * ny[q])
     stim += half_ce * d
     if stim < (hrs - hts) / d:
         best = -math.inf
         arg = _BEYOND
         for q in range(kn):
-            v = nu_point(ny[q], ng[q], 0.0, hts, d, hrs, half_ce)
+            v = _near_nu(ng[q], q, nw, hts, hrs, half_ce)
             if v > best:
                 best = v
         if jp >= 1:
@@ -478,7 +512,7 @@ def _actual_nu_radial(jp, step, gprof, st_g, lg, hts, hrs, d, half_ce, run, hx, 
         k = _hull_tangent(hx, hq, hm, HULL_GQ, d, hh)
         srim = (hq[HULL_GQ, k] - hh) / (d - hx[HULL_GQ, k]) - c
     for q in range(kn):
-        srim = max(srim, (ng[q] - hrs) / (d - ny[q]) + half_ce * ny[q])
+        srim = max(srim, (ng[q] - hrs) * nw[NW_INV_R, q] + half_ce * ny[q])
     return _bullington_point_nu(stim, srim, hts, hrs, d), guess
 
 
@@ -508,7 +542,7 @@ def _climb(jp: int, step: float, hts_s: float, hrs_s: float, d: float, half_ce: 
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guess) -> tuple[float, int]:
+def _smooth_nu(jp, step, kn, ny, nw, hts_s, hrs_s, d, half_ce, guess) -> tuple[float, int]:
     """Bullington factor of the smooth profile (zero heights, antennas at hts_s, hrs_s: eq. (37)); (nu, argmax).
 
     ``S_tim = max half_ce (d - x) - hts_s / x`` and ``S_rim = max half_ce x - hrs_s / (d - x)`` are strictly concave
@@ -520,19 +554,19 @@ def _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guess) -> tuple[float
     if jp >= 1:
         stim = _concave_best(half_ce * d, -half_ce, hts_s, step, math.sqrt(hts_s / half_ce), 1, jp, 0.0)
     for q in range(kn):
-        stim = max(stim, half_ce * (d - ny[q]) - hts_s / ny[q])
+        stim = max(stim, half_ce * (d - ny[q]) - hts_s * nw[NW_INV_X, q])
     if stim < (hrs_s - hts_s) / d:
         best = -math.inf
         if jp >= 1:
             best, guess = _climb(jp, step, hts_s, hrs_s, d, half_ce, guess)
         for q in range(kn):
-            best = max(best, nu_point(ny[q], 0.0, 0.0, hts_s, d, hrs_s, half_ce))
+            best = max(best, _near_nu(0.0, q, nw, hts_s, hrs_s, half_ce))
         return best, guess
     srim = -math.inf
     if jp >= 1:
         srim = _concave_best(0.0, half_ce, hrs_s, step, d - math.sqrt(hrs_s / half_ce), 1, jp, d)
     for q in range(kn):
-        srim = max(srim, half_ce * ny[q] - hrs_s / (d - ny[q]))
+        srim = max(srim, half_ce * ny[q] - hrs_s * nw[NW_INV_R, q])
     return _bullington_point_nu(stim, srim, hts_s, hrs_s, d), guess
 
 
@@ -547,12 +581,12 @@ def _pixel_geometry(
     ``tabs`` = sparse tables of (qh, h, gq); running maxima ``run``, hulls and the smooth-Earth sums ``v1``, ``v2``
     up to ``jp``), the ``kn`` near points at distances ``ny`` (m) with terrain ``nh``, and the receiver at ``d`` m
     on ground ``hr``. The actual profile of the Bullington construction (terrain plus clutter) is the radial's ``g``
-    and the near points (or, ``with_beta``, the pixel's whole path: ``path`` = (px, pg, n1, inv, isq), see
-    :func:`_actual_nu`).
+    and the near points (or, ``with_beta``, the pixel's whole path: ``path`` = (px, pg, n1, inv, isq, nw), see
+    :func:`_actual_nu`; ``nw`` the near points' :func:`_near_factors`).
     ``guesses`` holds the last argmax of each line-of-sight search (updated).
     """
     h, qh, g, gq = prof
-    px, pg, n1, inv, isq = path
+    px, pg, n1, inv, isq, nw = path
     half_ce = 0.5 / (ae_km * 1000.0)
     half_ce_b = 0.5 / (EARTH_RADIUS_KM * K_BETA * 1000.0)
     hrs = hr + hrg
@@ -568,9 +602,10 @@ def _pixel_geometry(
     hst = (2.0 * v1 * d_km - v2) / (d_km * d_km)  # eqs. (85), (86)
     hsr = (v2 - v1 * d_km) / (d_km * d_km)
     trans, theta_t, theta_r, dlt, dlr, ct, cr, guesses[0] = _horizons(
-        jp, step, h, qh, tabs[0], lg, hts, hrs, d, half_ce, run, ilt_run, hx, hq, hi, hm, kn, ny, nh, guesses[0], stack
-    )
-    hstd, hsrd = _smooth_heights(jp, kn, ny, nh, h[0], hr, hts, hrs, d, hst, hsr, run, hx, hq, hm)
+        jp, step, h, qh, tabs[0], lg, hts, hrs, d, half_ce, run, ilt_run, hx, hq, hi, hm, kn, ny, nh, nw, guesses[0],
+        stack,
+    )  # fmt: skip
+    hstd, hsrd = _smooth_heights(jp, kn, ny, nh, nw, h[0], hr, hts, hrs, d, hst, hsr, run, hx, hq, hm)
     hst_eff = min(hst, h[0])  # eq. (90)
     hsr_eff = min(hsr, hr)
     hts_s = hts - hstd  # eq. (37)
@@ -588,13 +623,13 @@ def _pixel_geometry(
         geo[G_NU_A50] = _actual_nu(px, pg, n1, hts, hrs, d, half_ce, inv, isq)
     else:
         geo[G_NU_A50], guesses[3] = _actual_nu_radial(
-            jp, step, (g, gq), tabs[2], lg, hts, hrs, d, half_ce, run, hx, hq, hm, kn, ny, pg[n1 - kn : n1],
+            jp, step, (g, gq), tabs[2], lg, hts, hrs, d, half_ce, run, hx, hq, hm, kn, ny, pg[n1 - kn : n1], nw,
             guesses[3], stack,
         )  # fmt: skip
-    geo[G_NU_S50], guesses[1] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce, guesses[1])
+    geo[G_NU_S50], guesses[1] = _smooth_nu(jp, step, kn, ny, nw, hts_s, hrs_s, d, half_ce, guesses[1])
     if with_beta:
         geo[G_NU_AB] = _actual_nu(px, pg, n1, hts, hrs, d, half_ce_b, inv, isq)
-        geo[G_NU_SB], guesses[2] = _smooth_nu(jp, step, kn, ny, hts_s, hrs_s, d, half_ce_b, guesses[2])
+        geo[G_NU_SB], guesses[2] = _smooth_nu(jp, step, kn, ny, nw, hts_s, hrs_s, d, half_ce_b, guesses[2])
     _path_terms(geo, jt, p_percent, not trans)
 
 
@@ -815,11 +850,12 @@ def _radial_pixels(
     px, ph, pg = np.empty(m), np.empty(m), np.empty(m)
     inv = 1.0 / np.maximum(np.arange(m), 1.0)
     isq = np.sqrt(inv)
+    nw = np.empty((N_NW, NEAR_POINTS))
     hts = hh[0] + htg
     _pixels(
         order, pdist, pdx, pdy, pr, pc, dem, clutter_m, ox, oy, res_m, site_x, site_y, (math.sin(az), math.cos(az)),
-        min_dist_m, last, (px, ph, pg, inv, isq), nv, prof, tabs, lg, hts, hrg, ae_km, run, (hx, hq, hi, hm), guesses,
-        stack, jt, p_percent, zone, with_beta, geo, losses, bands, dct_km, dcr_km, out,
+        min_dist_m, last, (px, ph, pg, inv, isq, nw), nv, prof, tabs, lg, hts, hrg, ae_km, run, (hx, hq, hi, hm),
+        guesses, stack, jt, p_percent, zone, with_beta, geo, losses, bands, dct_km, dcr_km, out,
     )  # fmt: skip
 
 
@@ -855,7 +891,7 @@ def _pixel(
     path's near points, the radial's running quantities brought up to them (``state`` = (samples done, transmitter
     horizon index, v1, v2), returned updated), its geometry and its loss for each band."""
     done, ilt_run, v1, v2 = state
-    px, ph, pg, inv, isq = path
+    px, ph, pg, inv, isq, nw = path
     hx, hq, hi, hm = hulls
     hh = prof[0]
     step = res_m
@@ -876,6 +912,7 @@ def _pixel(
     jp = max(math.ceil(first / step) - 1, 0)  # radial samples strictly before the near part
     if jp > nv:  # the radial has no data before the near part
         return state
+    _near_factors(ny, kn, d, nw)
     while done < jp:
         done += 1
         if _push_point(done, step, prof, hts, half_ce, run, hx, hq, hi, hm):
@@ -884,7 +921,7 @@ def _pixel(
         v1 += (xb - xa) * (hh[done] + hh[done - 1])
         v2 += (xb - xa) * (hh[done] * (2.0 * xb + xa) + hh[done - 1] * (xb + 2.0 * xa))
     _pixel_geometry(
-        jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, (px, pg, n1, inv, isq), run, ilt_run,
+        jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, (px, pg, n1, inv, isq, nw), run, ilt_run,
         hx, hq, hi, hm, guesses, stack, jt, p_percent, zone, with_beta, geo,
     )  # fmt: skip
     for b in range(bands.shape[0]):
