@@ -41,8 +41,11 @@ sparse, never dense.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -478,6 +481,28 @@ class _P1812Paths:
         return disc.at(points[:, 0], points[:, 1], f.freq)
 
 
+MATRIX_CACHE_SIZE = 4
+"""Coverage matrices kept in memory per process (:func:`coverage_matrix`): several plans for one operator and
+technology (best 5, 10, 20 sites; another target) share the costliest step of planning."""
+
+_MATRIX_CACHE: OrderedDict[str, sp.csc_matrix] = OrderedDict()
+
+
+def _matrix_key(candidates: pd.DataFrame, demand: pd.DataFrame, project: Any, parts: list[Any]) -> str:
+    """SHA-256 of everything :func:`coverage_matrix` reads: the candidates and demand points it is given, the
+    project's cells, DEM and land cover (path, size, modification time, kind) and the other arguments."""
+    h = hashlib.sha256()
+    for frame, cols in ((candidates, ["x_m", "y_m", "height_m", "build"]), (demand, ["x_m", "y_m", "landcover"])):
+        h.update(pd.util.hash_pandas_object(frame[cols], index=False).to_numpy().tobytes())
+    h.update(pd.util.hash_pandas_object(pd.DataFrame(project["cells"]), index=False).to_numpy().tobytes())
+    for kind in ("dem", "landcover"):
+        path = project.rasters.get(kind)
+        st = os.stat(path) if path is not None else None
+        h.update(f"{kind}={path}:{st.st_size if st else 0}:{st.st_mtime_ns if st else 0}".encode())
+    h.update(json.dumps([getattr(project, "dem_kind", "dtm"), *parts], sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
 def coverage_matrix(
     candidates: gpd.GeoDataFrame,
     demand: pd.DataFrame,
@@ -492,8 +517,32 @@ def coverage_matrix(
 ) -> sp.csc_matrix:
     """Boolean sparse matrix (demand × candidates): candidate *j* would cover demand point *i* (module docs).
 
-    ``crs`` is the metric CRS of the ``x_m``/``y_m`` columns of both frames (the assessment grid's).
+    ``crs`` is the metric CRS of the ``x_m``/``y_m`` columns of both frames (the assessment grid's). The last
+    :data:`MATRIX_CACHE_SIZE` matrices are kept: the same inputs give back a copy of the computed matrix.
     """
+    parts = [operator, technology, threshold_dbm, CRS.from_user_input(crs).to_wkt(), config.settings, radio.settings]
+    key = _matrix_key(candidates, demand, project, parts)
+    if key in _MATRIX_CACHE:
+        _MATRIX_CACHE.move_to_end(key)
+        return _MATRIX_CACHE[key].copy()
+    a = _coverage_matrix(candidates, demand, project, operator, technology, threshold_dbm, crs, config, radio)
+    _MATRIX_CACHE[key] = a
+    while len(_MATRIX_CACHE) > MATRIX_CACHE_SIZE:
+        _MATRIX_CACHE.popitem(last=False)
+    return a.copy()
+
+
+def _coverage_matrix(
+    candidates: gpd.GeoDataFrame,
+    demand: pd.DataFrame,
+    project: Any,
+    operator: str,
+    technology: str,
+    threshold_dbm: float,
+    crs: Any,
+    config: PlanningConfig,
+    radio: RadioConfig,
+) -> sp.csc_matrix:
     s = radio.settings
     p = _cell_parameters(project, operator, technology, config)
     tech = radio.technology(technology)
