@@ -41,12 +41,14 @@ sparse, never dense.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 import math
 import os
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -503,6 +505,28 @@ def _matrix_key(candidates: pd.DataFrame, demand: pd.DataFrame, project: Any, pa
     return h.hexdigest()
 
 
+def _kept(fn: Callable[..., sp.csc_matrix]) -> Callable[..., sp.csc_matrix]:
+    """Keep the last :data:`MATRIX_CACHE_SIZE` results of :func:`coverage_matrix`; the same inputs (by
+    :func:`_matrix_key`) give back a copy of the computed matrix."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def kept(*args: Any, **kwargs: Any) -> sp.csc_matrix:
+        a = signature.bind(*args, **kwargs).arguments
+        crs_wkt = CRS.from_user_input(a["crs"]).to_wkt()
+        parts = [a["operator"], a["technology"], a["threshold_dbm"], crs_wkt, a["config"].settings, a["radio"].settings]
+        key = _matrix_key(a["candidates"], a["demand"], a["project"], parts)
+        if key not in _MATRIX_CACHE:
+            _MATRIX_CACHE[key] = fn(*args, **kwargs)
+            while len(_MATRIX_CACHE) > MATRIX_CACHE_SIZE:
+                _MATRIX_CACHE.popitem(last=False)
+        _MATRIX_CACHE.move_to_end(key)
+        return _MATRIX_CACHE[key].copy()
+
+    return kept
+
+
+@_kept
 def coverage_matrix(
     candidates: gpd.GeoDataFrame,
     demand: pd.DataFrame,
@@ -520,29 +544,6 @@ def coverage_matrix(
     ``crs`` is the metric CRS of the ``x_m``/``y_m`` columns of both frames (the assessment grid's). The last
     :data:`MATRIX_CACHE_SIZE` matrices are kept: the same inputs give back a copy of the computed matrix.
     """
-    parts = [operator, technology, threshold_dbm, CRS.from_user_input(crs).to_wkt(), config.settings, radio.settings]
-    key = _matrix_key(candidates, demand, project, parts)
-    if key in _MATRIX_CACHE:
-        _MATRIX_CACHE.move_to_end(key)
-        return _MATRIX_CACHE[key].copy()
-    a = _coverage_matrix(candidates, demand, project, operator, technology, threshold_dbm, crs, config, radio)
-    _MATRIX_CACHE[key] = a
-    while len(_MATRIX_CACHE) > MATRIX_CACHE_SIZE:
-        _MATRIX_CACHE.popitem(last=False)
-    return a.copy()
-
-
-def _coverage_matrix(
-    candidates: gpd.GeoDataFrame,
-    demand: pd.DataFrame,
-    project: Any,
-    operator: str,
-    technology: str,
-    threshold_dbm: float,
-    crs: Any,
-    config: PlanningConfig,
-    radio: RadioConfig,
-) -> sp.csc_matrix:
     s = radio.settings
     p = _cell_parameters(project, operator, technology, config)
     tech = radio.technology(technology)
