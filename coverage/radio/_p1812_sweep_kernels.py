@@ -869,65 +869,46 @@ def _pixels(
     site; ``pr``, ``pc``: rows and columns of ``out``; ``unit``: the radial's (sin, cos) of its azimuth), with the
     radial's arrays and running quantities.
 
-    Compiled without reference counting (:data:`~coverage.radio._terrain_kernels.NO_REFCOUNT`), as is
-    :func:`_pixel`: counted, the references of the pixel loop took a third of the disc's time."""
-    state = (0, 1, 0.0, 0.0)  # radial samples 1..done are intermediate points of the running quantities
-    for kk in range(order.shape[0]):
-        k = order[kk]
-        state = _pixel(
-            pdist[k], pdx[k], pdy[k], pr[k], pc[k], state, dem, clutter_m, ox, oy, res_m, site_x, site_y, unit,
-            min_dist_m, last, path, nv, prof, tabs, lg, hts, hrg, ae_km, run, hulls, guesses, stack, jt, p_percent,
-            zone, with_beta, geo, losses, bands, dct_km, dcr_km, out,
-        )  # fmt: skip
-
-
-@numba.njit(cache=True, error_model="numpy", **NO_REFCOUNT)
-def _pixel(
-    dist, dx, dy, row, col, state, dem, clutter_m, ox, oy, res_m, site_x, site_y, unit, min_dist_m, last, path, nv,
-    prof, tabs, lg, hts, hrg, ae_km, run, hulls, guesses, stack, jt, p_percent, zone, with_beta, geo, losses, bands,
-    dct_km, dcr_km, out,
-) -> tuple[int, int, float, float]:  # fmt: skip
-    """One pixel of :func:`_pixels` (``dist``, ``dx``, ``dy``: m from the site; ``row``, ``col`` of ``out``): its
-    path's near points, the radial's running quantities brought up to them (``state`` = (samples done, transmitter
-    horizon index, v1, v2), returned updated), its geometry and its loss for each band."""
-    done, ilt_run, v1, v2 = state
+    For each pixel: its path's near points, the radial's running quantities brought up to them, its geometry and
+    its loss for each band. Compiled without reference counting (:data:`~coverage.radio._terrain_kernels.NO_REFCOUNT`):
+    counted, the references of the pixel loop took a third of the disc's time."""
     px, ph, pg, inv, isq, nw = path
     hx, hq, hi, hm = hulls
     hh = prof[0]
     step = res_m
     half_ce = 0.5 / (ae_km * 1000.0)
-    d = max(dist, min_dist_m)
-    if dist > 0.0:
-        ux, uy = dx / dist, dy / dist
-    else:
-        ux, uy = unit
-    n1, hr = _path_points(
-        dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, last, px, ph, pg
-    )
-    if math.isnan(hr):
-        return state
-    kn = min(NEAR_POINTS, n1 - 1)
-    ny, nh = px[n1 - kn : n1], ph[n1 - kn : n1]
-    first = ny[0] if kn > 0 else d
-    jp = max(math.ceil(first / step) - 1, 0)  # radial samples strictly before the near part
-    if jp > nv:  # the radial has no data before the near part
-        return state
-    _near_factors(ny, kn, d, nw)
-    while done < jp:
-        done += 1
-        if _push_point(done, step, prof, hts, half_ce, run, hx, hq, hi, hm):
-            ilt_run = done
-        xa, xb = (done - 1) * step / 1000.0, done * step / 1000.0  # eqs. (83), (84), cumulative
-        v1 += (xb - xa) * (hh[done] + hh[done - 1])
-        v2 += (xb - xa) * (hh[done] * (2.0 * xb + xa) + hh[done - 1] * (xb + 2.0 * xa))
-    _pixel_geometry(
-        jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, (px, pg, n1, inv, isq, nw), run, ilt_run,
-        hx, hq, hi, hm, guesses, stack, jt, p_percent, zone, with_beta, geo,
-    )  # fmt: skip
-    for b in range(bands.shape[0]):
-        path_losses(geo, bands[b], p_percent, dct_km, dcr_km, with_beta, losses)
-        out[b, row, col] = max(losses[OUT_LB0P], losses[OUT_LBC])
-    return done, ilt_run, v1, v2
+    done, ilt_run, v1, v2 = 0, 1, 0.0, 0.0  # radial samples 1..done are intermediate points of the running quantities
+    for kk in range(order.shape[0]):
+        k = order[kk]
+        dist = pdist[k]
+        d = max(dist, min_dist_m)
+        ux, uy = (pdx[k] / dist, pdy[k] / dist) if dist > 0.0 else unit
+        n1, hr = _path_points(
+            dem, clutter_m, ox, oy, res_m, site_x, site_y, site_x + d * ux, site_y + d * uy, d, last, px, ph, pg
+        )
+        if math.isnan(hr):
+            continue
+        kn = min(NEAR_POINTS, n1 - 1)
+        ny, nh = px[n1 - kn : n1], ph[n1 - kn : n1]
+        first = ny[0] if kn > 0 else d
+        jp = max(math.ceil(first / step) - 1, 0)  # radial samples strictly before the near part
+        if jp > nv:  # the radial has no data before the near part
+            continue
+        _near_factors(ny, kn, d, nw)
+        while done < jp:
+            done += 1
+            if _push_point(done, step, prof, hts, half_ce, run, hx, hq, hi, hm):
+                ilt_run = done
+            xa, xb = (done - 1) * step / 1000.0, done * step / 1000.0  # eqs. (83), (84), cumulative
+            v1 += (xb - xa) * (hh[done] + hh[done - 1])
+            v2 += (xb - xa) * (hh[done] * (2.0 * xb + xa) + hh[done - 1] * (xb + 2.0 * xa))
+        _pixel_geometry(
+            jp, step, prof, tabs, lg, hts, hrg, ae_km, v1, v2, d, hr, kn, ny, nh, (px, pg, n1, inv, isq, nw), run,
+            ilt_run, hx, hq, hi, hm, guesses, stack, jt, p_percent, zone, with_beta, geo,
+        )  # fmt: skip
+        for b in range(bands.shape[0]):
+            path_losses(geo, bands[b], p_percent, dct_km, dcr_km, with_beta, losses)
+            out[b, pr[k], pc[k]] = max(losses[OUT_LB0P], losses[OUT_LBC])
 
 
 @numba.njit(cache=True, parallel=True)
