@@ -419,3 +419,25 @@ def test_time_limited_result_not_called_optimal(monkeypatch: pytest.MonkeyPatch)
     assert res.method == "milp time limit"  # our own gap is 17 %: not called optimal
     proven["flag"] = True
     assert MaximalCovering.from_sparse(A8, np.ones(6), k=2).solve().method == "milp optimal"
+
+
+def test_the_milp_is_not_started_without_a_quarter_of_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from coverage.plan import optimize as opt
+
+    A = _matrix({0: [0, 1], 1: [1, 2], 2: [3]}, 4)
+    real_lp = opt._lp_value
+
+    def slow_lp(model: object, c: np.ndarray, time_limit_s: float) -> float | None:
+        time.sleep(0.8)  # the bound took 80 % of the 1 s limit
+        return real_lp(model, c, time_limit_s)  # type: ignore[arg-type]
+
+    def never(*args: object) -> None:
+        raise AssertionError("the MILP was started")
+
+    monkeypatch.setattr(opt, "_lp_value", slow_lp)
+    monkeypatch.setattr(opt, "_solve_cbc", never)
+    res = MaximalCovering.from_sparse(A, np.array([1.0, 5.0, 1.0, 2.0]), k=2).solve(time_limit_s=1.0)
+    assert res.method == "greedy fallback" and res.status.startswith("NOT_STARTED")
+    assert res.covered_weight == 8.0 and res.bound == pytest.approx(8.0) and res.gap == 0.0
