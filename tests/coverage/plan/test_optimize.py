@@ -421,7 +421,7 @@ def test_time_limited_result_not_called_optimal(monkeypatch: pytest.MonkeyPatch)
     assert MaximalCovering.from_sparse(A8, np.ones(6), k=2).solve().method == "milp optimal"
 
 
-def test_the_milp_is_not_started_without_a_quarter_of_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_milp_is_not_started_without_half_of_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
     from coverage.plan import optimize as opt
